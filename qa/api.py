@@ -1,0 +1,310 @@
+"""The public facade: `Assistant` answers questions over a collection of documents.
+
+Usage:
+    from qa import Assistant
+    assistant = Assistant.default()          # the bundled article and model
+    reply = assistant.ask("What did Putin say about external forces?")
+    print(reply.text)                        # a quote with a citation marker like [1]
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from embeddings import Embedder, TextEncoder
+from qa import storage
+from qa.answering import AnsweringConfig, answer
+from qa.chunking import ChunkingConfig
+from qa.collection import Collection, ProgressCallback
+from qa.errors import QuestionError
+from qa.lexical import LexicalConfig
+from qa.loading import bundled_article_path, load_items, load_text
+from qa.retrieval import RetrievalConfig, retrieve
+from qa.types import Answer, Document, Source
+
+if TYPE_CHECKING:
+    from qa.conversation import Chat
+
+MAX_QUESTION_CHARS = 2000
+MAX_TOP_K = 100
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the pipeline, in one object (the defaults are the measured best)."""
+
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    lexical: LexicalConfig = field(default_factory=LexicalConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    answering: AnsweringConfig = field(default_factory=AnsweringConfig)
+    embed_titles: bool = True
+
+
+def validate_question(question: object) -> str:
+    """The question stripped of outer whitespace, or a QuestionError naming the problem."""
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text, got {type(question).__name__}.")
+    text = question.strip()
+    if not text:
+        raise QuestionError("The question is empty; type a question to ask.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(text):,} characters long; the limit is "
+            f"{MAX_QUESTION_CHARS:,}. Ask something shorter."
+        )
+    if "\x00" in text:
+        raise QuestionError("The question contains a NUL character; remove it and ask again.")
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        raise QuestionError("The question contains invalid characters (unpaired surrogates).")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("The question has no words in it, only punctuation or symbols.")
+    return text
+
+
+def _check_k(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuestionError(f"{name} must be a whole number, got {value!r}.")
+    if not 1 <= value <= MAX_TOP_K:
+        raise QuestionError(f"{name} must be between 1 and {MAX_TOP_K}, got {value}.")
+    return value
+
+
+def _embedder(model: str | os.PathLike[str] | None, embedder: TextEncoder | None) -> TextEncoder:
+    if embedder is not None and model is not None:
+        raise ValueError("Pass either model= or embedder=, not both.")
+    return embedder if embedder is not None else Embedder(model)
+
+
+class Assistant:
+    """Answers questions from a collection of documents, with cited, highlighted sources.
+
+    Args:
+        embedder: the text encoder (share one between assistants to load the model once).
+        settings: pipeline settings; the defaults are the configuration measured best on
+            XQuAD (see docs/evaluation.md).
+
+    The collection starts empty; use `add_documents`, or a constructor such as `default()`.
+    Safe to share between threads: questions may run concurrently with each other and
+    with additions.
+    """
+
+    def __init__(self, embedder: TextEncoder, *, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder
+        self.collection = Collection(
+            embedder,
+            chunking=self.settings.chunking,
+            lexical=self.settings.lexical,
+            embed_titles=self.settings.embed_titles,
+        )
+
+    def __repr__(self) -> str:
+        return f"Assistant(documents={len(self.collection)}, model={self.embedder.name!r})"
+
+    # ----- construction ----------------------------------------------------------------
+    @classmethod
+    def default(
+        cls,
+        *,
+        model: str | os.PathLike[str] | None = None,
+        embedder: TextEncoder | None = None,
+        settings: Settings | None = None,
+    ) -> Assistant:
+        """An assistant over the bundled news article, with the bundled model."""
+        return cls.from_paths([bundled_article_path()], model=model, embedder=embedder, settings=settings)
+
+    @classmethod
+    def from_paths(
+        cls,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        model: str | os.PathLike[str] | None = None,
+        embedder: TextEncoder | None = None,
+        settings: Settings | None = None,
+    ) -> Assistant:
+        """An assistant over files (.txt, .md, .html, .htm, .pdf)."""
+        assistant = cls(_embedder(model, embedder), settings=settings)
+        assistant.add_documents([Path(p) for p in paths])
+        return assistant
+
+    @classmethod
+    def from_texts(
+        cls,
+        texts: Sequence[str],
+        *,
+        titles: Sequence[str] | None = None,
+        model: str | os.PathLike[str] | None = None,
+        embedder: TextEncoder | None = None,
+        settings: Settings | None = None,
+    ) -> Assistant:
+        """An assistant over strings; `titles`, if given, has one title per text."""
+        if isinstance(texts, str):
+            raise TypeError("texts must be a list of strings, not one string.")
+        if titles is not None and len(titles) != len(texts):
+            raise ValueError(f"Got {len(titles)} titles for {len(texts)} texts; they must match.")
+        documents = [
+            load_text(text, title=titles[i] if titles else None) for i, text in enumerate(texts)
+        ]
+        assistant = cls(_embedder(model, embedder), settings=settings)
+        assistant.add_documents(documents)
+        return assistant
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | os.PathLike[str],
+        *,
+        model: str | os.PathLike[str] | None = None,
+        embedder: TextEncoder | None = None,
+        settings: Settings | None = None,
+    ) -> Assistant:
+        """Open an index written by `save`, without re-embedding anything.
+
+        The model recorded in the index is used unless `model` or `embedder` names another,
+        in which case the two must match.
+
+        Raises:
+            StoreError: no index there, or it cannot be read.
+            IndexCorruptError: a file of the index is damaged.
+            IndexMismatchError: the index was built with another model or dimension.
+        """
+        record, chunking, lexical, embed_titles = storage.saved_settings(directory)
+        if model is None and embedder is None:
+            model = record["name"]
+        base = settings or Settings()
+        settings = Settings(
+            chunking=chunking,
+            lexical=lexical,
+            retrieval=base.retrieval,
+            answering=base.answering,
+            embed_titles=embed_titles,
+        )
+        assistant = cls(_embedder(model, embedder), settings=settings)
+        storage.load(directory, assistant.collection)
+        return assistant
+
+    def fork(self) -> Assistant:
+        """A new assistant with the same model, settings and documents, changed independently.
+
+        Vectors are copied, not recomputed: this is how each chat session gets its own
+        collection on top of a shared one cheaply.
+        """
+        twin = Assistant(self.embedder, settings=self.settings)
+        twin.collection.copy_from(self.collection, [d.id for d in self.documents])
+        return twin
+
+    # ----- documents -------------------------------------------------------------------
+    @property
+    def documents(self) -> list[Document]:
+        """The documents in the collection (id, title, source, length, text), in order added."""
+        return self.collection.documents
+
+    def add_documents(
+        self,
+        items: Iterable[str | os.PathLike[str] | Document],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> list[str]:
+        """Add files, strings of text, or Documents; returns their ids in the order given.
+
+        A str that names an existing file (or ends in a supported file type) is read as a
+        file; any other str is document text. Content already present is not stored
+        again. Everything is loaded before anything is indexed, so one bad file leaves the
+        collection unchanged.
+
+        Raises:
+            DocumentError: a file is missing, unreadable, empty or of an unsupported type.
+        """
+        if isinstance(items, (str, os.PathLike, Document)):
+            items = [items]
+        documents = load_items(items)
+        self.collection.add(documents, progress=progress)
+        return [d.id for d in documents]
+
+    def remove_document(self, doc_id: str) -> Document:
+        """Remove a document and its passages; returns it.
+
+        Raises:
+            UnknownDocumentError: no document has this id.
+        """
+        return self.collection.remove(doc_id)
+
+    # ----- questions -----------------------------------------------------------------------
+    def search(
+        self, query: str, *, k: int = 5, documents: Iterable[str] | None = None
+    ) -> list[Source]:
+        """Retrieval only: the `k` best passages for `query`, numbered from 1.
+
+        Returns min(k, passages available) sources with no near-duplicates; their
+        `answer_start`/`answer_end` are None.
+        """
+        text = validate_question(query)
+        k = _check_k("k", k)
+        scope = self._scope(documents)
+        vector = self.embedder.encode_query(text)
+        candidates = retrieve(self.collection, text, vector, k, self.settings.retrieval, documents=scope)
+        from qa.answering import _source
+
+        return [_source(self.collection, n, c, None) for n, c in enumerate(candidates, start=1)]
+
+    def ask(
+        self, question: str, *, top_k: int = 3, documents: Iterable[str] | None = None
+    ) -> Answer:
+        """Answer a question from the documents.
+
+        Args:
+            question: plain-language question, at most MAX_QUESTION_CHARS characters.
+            top_k: how many numbered sources to return (1..100).
+            documents: restrict the search to these document ids.
+
+        Returns:
+            An Answer: verbatim answer sentence(s) with "[n]" markers resolving to
+            `sources`, or `found=False` with the nearest passages when the documents do not
+            contain the answer. Costs one model call for the question (cached for repeats)
+            plus a few milliseconds of search.
+
+        Raises:
+            QuestionError (a ValueError): empty, too long or malformed question; bad top_k.
+            UnknownDocumentError: a document id in `documents` is not in the collection.
+        """
+        text = validate_question(question)
+        top_k = _check_k("top_k", top_k)
+        scope = self._scope(documents)
+        vector = self.embedder.encode_query(text)
+        depth = max(top_k, self.settings.answering.passages)
+        candidates = retrieve(self.collection, text, vector, depth, self.settings.retrieval, documents=scope)
+        return answer(self.collection, text, vector, candidates, top_k, self.settings.answering)
+
+    def _scope(self, documents: Iterable[str] | None) -> set[str] | None:
+        if documents is None:
+            return None
+        if isinstance(documents, str):
+            documents = [documents]
+        scope = set(documents)
+        for doc_id in scope:
+            self.collection.entry(doc_id)  # raises UnknownDocumentError with the known ids
+        return scope
+
+    def chat(self) -> Chat:
+        """A conversation over this assistant's documents (follow-up questions understood)."""
+        from qa.conversation import Chat
+
+        return Chat(self)
+
+    # ----- persistence ---------------------------------------------------------------------
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        """Write the index to `directory` atomically; returns the generation written.
+
+        A crash mid-save leaves the previous save loadable. JSON, NumPy and FAISS files
+        only; no pickle.
+
+        Raises:
+            IndexLockedError: another process is saving to the same directory.
+            StoreError: the directory cannot be written.
+        """
+        return storage.save(self.collection, directory)

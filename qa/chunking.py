@@ -1,0 +1,193 @@
+"""Document -> sentences -> passages (windows of consecutive sentences) with exact offsets.
+
+Sentences come from pysbd, a rule-based segmenter that needs no download and keeps
+"Aug. 25, 2021 (EIRNS)—China's President" and "the U.S. failure" whole. Windows never cross
+a paragraph break: a paragraph is a unit of meaning, and a passage that straddles two
+topics embeds poorly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+from qa.types import Chunk, Document, Span
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SEGMENTER_PIECE = 4000  # pysbd slows down sharply on very long inputs; feed it pieces
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """How documents are cut into passages.
+
+    Attributes:
+        max_chars: a window grows sentence by sentence up to this length (one long sentence
+            may exceed it up to `max_sentence_chars`).
+        overlap_sentences: sentences shared by consecutive windows of a paragraph, so an
+            answer on a boundary is whole in at least one of them.
+        max_sentence_chars: longer "sentences" (lists, text without punctuation) are cut at
+            a space; the embedder only reads ~256 word pieces anyway.
+    """
+
+    max_chars: int = 1000
+    overlap_sentences: int = 1
+    max_sentence_chars: int = 600
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 50:
+            raise ValueError(f"max_chars must be at least 50, got {self.max_chars}.")
+        if self.overlap_sentences < 0:
+            raise ValueError(
+                f"overlap_sentences must be 0 or more, got {self.overlap_sentences}."
+            )
+        if not 20 <= self.max_sentence_chars <= self.max_chars:
+            raise ValueError(
+                f"max_sentence_chars must be between 20 and max_chars ({self.max_chars}), "
+                f"got {self.max_sentence_chars}."
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    """Spans of the paragraphs of `text` (separated by blank lines), whitespace trimmed."""
+    spans = []
+    position = 0
+    for match in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        spans.extend(_trim(text, position, end))
+        position = match.end() if match else len(text)
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> list[Span]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return [Span(start, end)] if end > start else []
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut [start, end) into pieces of at most `limit` chars, at whitespace where possible."""
+    pieces = []
+    while end - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        if cut <= start:
+            cut = start + limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
+def sentence_spans(text: str, config: ChunkingConfig | None = None) -> list[Span]:
+    """Spans of every sentence in `text`, in order; none crosses a paragraph break.
+
+    Each span is trimmed of surrounding whitespace, so `text[span.start:span.end]` is the
+    sentence as a reader would quote it.
+    """
+    config = config or ChunkingConfig()
+    spans: list[Span] = []
+    for paragraph in paragraph_spans(text):
+        for piece_start, piece_end in _pieces(
+            text, paragraph.start, paragraph.end, _SEGMENTER_PIECE
+        ):
+            for span in _segment(text, piece_start, piece_end):
+                for start, end in _pieces(text, span.start, span.end, config.max_sentence_chars):
+                    spans.extend(_trim(text, start, end))
+    return spans
+
+
+def _segment(text: str, start: int, end: int) -> list[Span]:
+    """pysbd on one piece; its sentences are located in the text by search, in order."""
+    piece = text[start:end]
+    spans: list[Span] = []
+    cursor = 0
+    for sentence in _segmenter().segment(piece):
+        stripped = sentence.strip()
+        if not stripped:
+            continue
+        found = piece.find(stripped, cursor)
+        if found < 0:  # the segmenter altered the text; keep offsets exact by falling back
+            spans.extend(_trim(text, start + cursor, end))
+            return spans
+        spans.append(Span(start + found, start + found + len(stripped)))
+        cursor = found + len(stripped)
+    if piece[cursor:].strip():
+        spans.extend(_trim(text, start + cursor, end))
+    return spans
+
+
+def chunk_document(
+    document: Document, config: ChunkingConfig | None = None
+) -> tuple[list[Span], list[Chunk]]:
+    """Cut a document into sentence windows.
+
+    Returns:
+        (sentences, chunks): every sentence span, and the passages built from them; each
+        chunk satisfies `document.text[chunk.start:chunk.end] == chunk.text`.
+    """
+    config = config or ChunkingConfig()
+    text = document.text
+    sentences = sentence_spans(text, config)
+    chunks: list[Chunk] = []
+    for first, last in _windows(text, sentences, config):
+        start, end = sentences[first].start, sentences[last].end
+        chunks.append(
+            Chunk(
+                doc_id=document.id,
+                index=len(chunks),
+                start=start,
+                end=end,
+                text=text[start:end],
+                first_sentence=first,
+                last_sentence=last,
+            )
+        )
+    return sentences, chunks
+
+
+def _windows(
+    text: str, sentences: list[Span], config: ChunkingConfig
+) -> list[tuple[int, int]]:
+    """(first, last) sentence indexes of each window, paragraph by paragraph."""
+    windows: list[tuple[int, int]] = []
+    for group in _paragraph_groups(text, sentences):
+        first = group[0]
+        group_end = group[-1]
+        while True:
+            last = first
+            while (
+                last < group_end
+                and sentences[last + 1].end - sentences[first].start <= config.max_chars
+            ):
+                last += 1
+            windows.append((first, last))
+            if last >= group_end:
+                break
+            first = max(first + 1, last + 1 - config.overlap_sentences)
+    return windows
+
+
+def _paragraph_groups(text: str, sentences: list[Span]) -> list[list[int]]:
+    groups: list[list[int]] = []
+    for index, span in enumerate(sentences):
+        if index and _PARAGRAPH_BREAK.search(text, sentences[index - 1].end, span.start):
+            groups.append([index])
+        elif groups:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups

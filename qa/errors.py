@@ -1,0 +1,73 @@
+"""The project's exception types, in one place.
+
+Every error the assistant raises on bad input or bad files derives from `QAError`, so an
+application can catch one class; input errors also derive from `ValueError`, because
+that is what a caller passing a wrong value expects.
+"""
+
+from embeddings.errors import (
+    EmbeddingError,
+    ModelIntegrityError,
+    ModelNotAvailableError,
+    VectorStoreError,
+)
+
+__all__ = [
+    "DocumentError",
+    "EmbeddingError",
+    "EmptyDocumentError",
+    "IndexCorruptError",
+    "IndexLockedError",
+    "IndexMismatchError",
+    "ModelIntegrityError",
+    "ModelNotAvailableError",
+    "QAError",
+    "QuestionError",
+    "StoreError",
+    "UnknownDocumentError",
+    "UnsupportedFormatError",
+    "VectorStoreError",
+]
+
+
+class QAError(Exception):
+    """Base class for the assistant's own errors."""
+
+
+class QuestionError(QAError, ValueError):
+    """The question (or a query setting such as top_k) is unusable."""
+
+
+class DocumentError(QAError, ValueError):
+    """A document cannot be read or used; the message names the document."""
+
+
+class UnsupportedFormatError(DocumentError):
+    """The file is of a kind the loader does not read (binary, unknown extension)."""
+
+
+class EmptyDocumentError(DocumentError):
+    """The document has no text left after loading and cleaning."""
+
+
+class UnknownDocumentError(QAError, KeyError):
+    """A document id that is not in the collection."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; a message reads better bare.
+        return str(self.args[0]) if self.args else ""
+
+
+class StoreError(QAError):
+    """A saved index cannot be written or read."""
+
+
+class IndexMismatchError(StoreError):
+    """A saved index was built with another model or vector dimension."""
+
+
+class IndexCorruptError(StoreError):
+    """A saved index is damaged: a file is missing, truncated or altered."""
+
+
+class IndexLockedError(StoreError):
+    """Another process holds the index directory for writing."""

@@ -1,0 +1,273 @@
+"""Files and strings -> clean `Document`s.
+
+Reads plain text, Markdown, HTML (main text only, via trafilatura) and PDF (pypdf),
+detects text encodings, and removes site chrome such as "Go to home page" lines, so that
+what gets indexed and quoted is the article itself.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from qa.errors import DocumentError, EmptyDocumentError, UnsupportedFormatError
+from qa.types import Document, content_id
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+PDF_SUFFIXES = frozenset({".pdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_TITLE_CHARS = 200
+
+# Words that make up navigation lines on news sites ("Back to top    Go to home page clear").
+# A line is dropped only if it is short and every word is one of these.
+_CHROME_WORDS = frozenset(
+    "go to home page back top clear skip content main menu navigation share print email "
+    "subscribe sign in log login next previous prev article read more comments close "
+    "search tweet facebook twitter linkedin".split()
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+def supported_suffixes() -> list[str]:
+    """File endings the loader reads, for messages and upload filters."""
+    return sorted(SUPPORTED_SUFFIXES)
+
+
+def _is_chrome_line(line: str) -> bool:
+    words = re.findall(r"[a-z]+", line.lower())
+    return 0 < len(words) <= 10 and all(word in _CHROME_WORDS for word in words)
+
+
+def clean_text(text: str) -> str:
+    """Normalise a document's text before indexing.
+
+    NFC so that one word has one spelling; LF line ends; control characters (NUL and the
+    like) removed; navigation lines dropped; runs of blank lines folded; ends trimmed.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = _CONTROL.sub("", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    kept = [line for line in lines if not _is_chrome_line(line)]
+    return _BLANK_RUN.sub("\n\n", "\n".join(kept)).strip()
+
+
+def title_from_text(text: str, fallback: str) -> str:
+    """The first line, if it reads like a headline; otherwise `fallback`."""
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#").strip()
+        if line:
+            if len(line) <= MAX_TITLE_CHARS:
+                return line
+            break
+    return fallback
+
+
+def load_text(text: str, *, title: str | None = None, source: str = "") -> Document:
+    """Make a Document from a string.
+
+    Args:
+        text: the document's text.
+        title: shown with citations; by default the first line when it is short.
+        source: where the text came from (a path), or "" for a string.
+
+    Raises:
+        EmptyDocumentError: nothing but whitespace and chrome is left.
+    """
+    if not isinstance(text, str):
+        raise DocumentError(f"Document text must be a string, got {type(text).__name__}.")
+    clean = clean_text(text)
+    name = source or title or "text"
+    if not clean:
+        raise EmptyDocumentError(f"Document {name!r} is empty: it has no text to index.")
+    fallback = Path(source).stem if source else clean[:60].split("\n")[0]
+    chosen = (title or "").strip() or title_from_text(clean, fallback)
+    return Document(id=content_id(clean), title=chosen, text=clean, source=source)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode a text file: BOMs first (UTF-8, UTF-16, UTF-32), then UTF-8, then cp1252.
+
+    Raises:
+        UnsupportedFormatError: the bytes are binary, not text in a known encoding.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as err:
+                raise UnsupportedFormatError(
+                    f"{name} starts with a {encoding} byte-order mark but is not valid "
+                    f"{encoding}: {err.reason} at byte {err.start}."
+                ) from err
+    if b"\x00" in data[:8192]:
+        raise UnsupportedFormatError(
+            f"{name} looks binary (it contains NUL bytes), not text. Supported files: "
+            f"{', '.join(supported_suffixes())}."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise UnsupportedFormatError(
+            f"{name} is neither UTF-8, UTF-16 nor cp1252 text (byte {err.start} cannot be "
+            "decoded); save it as UTF-8 and try again."
+        ) from err
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as err:
+        raise DocumentError(f"File not found: {path}") from err
+    except OSError as err:
+        raise DocumentError(f"Cannot read {path}: {err.strerror or err}") from err
+    if not path.is_file():
+        raise DocumentError(f"{path} is not a file.")
+    if size > max_bytes:
+        raise DocumentError(
+            f"{path} is {size:,} bytes; the limit is {max_bytes:,} bytes. Split it or raise "
+            "the limit."
+        )
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise DocumentError(f"Cannot read {path}: {err.strerror or err}") from err
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """The main text of an HTML page and its title (None if it has none)."""
+    import trafilatura
+
+    title = None
+    match = re.search(r"<title[^>]*>(.*?)</title>", html, flags=re.IGNORECASE | re.DOTALL)
+    if match:
+        import html as html_lib
+
+        title = html_lib.unescape(re.sub(r"\s+", " ", match.group(1))).strip() or None
+    body = trafilatura.extract(
+        html, include_comments=False, include_tables=True, favor_recall=True
+    )
+    if not body:
+        body = _plain_html_text(html)
+    return body or "", title
+
+
+def _plain_html_text(html: str) -> str:
+    """Fallback for pages too small for trafilatura: all visible text, scripts removed."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception:
+        return ""
+    for bad in tree.xpath("//script|//style|//noscript|//template|//head"):
+        bad.drop_tree()
+    return "\n".join(part.strip() for part in tree.itertext() if part.strip())
+
+
+def pdf_to_text(data: bytes, name: str) -> str:
+    """Text of every page of a PDF, pages separated by blank lines.
+
+    Raises:
+        DocumentError: the PDF is damaged or encrypted.
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(f"{name} is an encrypted PDF; save an unlocked copy and retry.")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as err:
+        raise DocumentError(f"{name} is not a readable PDF: {err}") from err
+    except Exception as err:  # pypdf raises many kinds on malformed files
+        raise DocumentError(f"{name} is not a readable PDF ({type(err).__name__}: {err})") from err
+    return "\n\n".join(page.strip() for page in pages)
+
+
+def load_path(
+    path: str | os.PathLike[str], *, title: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Document:
+    """Load one file as a Document.
+
+    Raises:
+        DocumentError: missing, unreadable, too large, or damaged file (named).
+        UnsupportedFormatError: a file type not in `supported_suffixes()`, or binary.
+        EmptyDocumentError: no text in it (for a PDF: perhaps scanned images only).
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFormatError(
+            f"{file.name}: unsupported file type {suffix or '(none)'!r}; supported: "
+            f"{', '.join(supported_suffixes())}."
+        )
+    data = _read(file, max_bytes)
+    found_title: str | None = None
+    if suffix in PDF_SUFFIXES:
+        text = pdf_to_text(data, file.name)
+        if not text.strip():
+            raise EmptyDocumentError(
+                f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
+            )
+    elif suffix in HTML_SUFFIXES:
+        text, found_title = html_to_text(decode_bytes(data, file.name))
+    else:
+        text = decode_bytes(data, file.name)
+    try:
+        return load_text(text, title=title or found_title, source=str(file))
+    except EmptyDocumentError as err:
+        raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
+
+
+def looks_like_path(item: str) -> bool:
+    """Whether a string given as a document is meant as a file name rather than text."""
+    if "\n" in item or len(item) > 1024:
+        return False
+    candidate = Path(item.strip())
+    return candidate.suffix.lower() in SUPPORTED_SUFFIXES or candidate.is_file()
+
+
+def load_items(items: Iterable[str | os.PathLike[str] | Document]) -> list[Document]:
+    """Load a mix of paths, strings and Documents; a str naming a file is read as a file."""
+    documents = []
+    for item in items:
+        if isinstance(item, Document):
+            documents.append(item)
+        elif isinstance(item, os.PathLike):
+            documents.append(load_path(item))
+        elif isinstance(item, str):
+            documents.append(load_path(item.strip()) if looks_like_path(item) else load_text(item))
+        else:
+            raise DocumentError(
+                f"Cannot add a {type(item).__name__} as a document; pass a path, a string of "
+                "text, or a Document."
+            )
+    return documents
+
+
+def bundled_article_path() -> Path:
+    """The news article shipped with the package (EIR News Service, 25 Aug 2021)."""
+    return Path(__file__).parent / "data" / "xi-putin-phone-call-2021-08-25.txt"
