@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +76,63 @@ def real_embedder():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def real_assistant(real_embedder) -> Assistant:  # type: ignore[no-untyped-def]
     return Assistant.default(embedder=real_embedder)
+
+
+# ----- fixtures for the loader and file-format tests ------------------------------------
+FILES = ROOT / "tests" / "data" / "files"
+
+
+@pytest.fixture
+def files_dir() -> Path:
+    """Small hand-made documents: notes.md, page.html, utf16-bom.txt, cp1252.txt, binary.txt."""
+    return FILES
+
+
+def minimal_pdf(pages: Sequence[str]) -> bytes:
+    """A valid PDF with one line of Helvetica text per page, written by hand (no PDF library).
+
+    The text must be Latin-1; parentheses and backslashes are escaped.
+    """
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    page_ids = [4 + 2 * i for i in range(len(pages))]
+    kids = " ".join(f"{i} 0 R" for i in page_ids)
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    for page_id, line in zip(page_ids, pages, strict=True):
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_id + 1} 0 R "
+            "/Resources << /Font << /F1 3 0 R >> >> >>".encode()
+        )
+        objects.append(
+            f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
+
+
+@pytest.fixture
+def make_pdf() -> Callable[[Sequence[str]], bytes]:
+    """`minimal_pdf`, for tests that need a PDF of their own."""
+    return minimal_pdf
+
+
+@pytest.fixture
+def pdf_file(tmp_path: Path) -> Path:
+    """A two-page PDF: 'Solar panels on the roof (2019).' / 'The battery stores ten kWh.'"""
+    path = tmp_path / "solar.pdf"
+    path.write_bytes(
+        minimal_pdf(["Solar panels on the roof (2019).", "The battery stores ten kWh."])
+    )
+    return path
