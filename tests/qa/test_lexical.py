@@ -1,0 +1,111 @@
+"""BM25 over passages: which passages share the query's words, weighted by how rare they are."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from qa.lexical import LexicalConfig, LexicalIndex
+
+FRUIT = [
+    "Apples and bananas are sold at the market.",  # 0
+    "Apples and cherries grow in the orchard.",  # 1
+    "Apples and dates are dried in the sun.",  # 2
+    "The harbour is busy in summer.",  # 3
+]
+
+
+@pytest.fixture
+def fruit() -> LexicalIndex:
+    return LexicalIndex(FRUIT)
+
+
+def test_every_passage_gets_a_score(fruit: LexicalIndex) -> None:
+    scores = fruit.scores("cherries")
+
+    assert scores.shape == (4,)
+    assert scores.dtype == np.float32
+
+
+def test_only_passages_sharing_a_word_score_above_zero(fruit: LexicalIndex) -> None:
+    scores = fruit.scores("Where do cherries grow?")
+
+    assert scores[1] > 0
+    assert scores[0] == scores[2] == scores[3] == 0
+
+
+def test_a_rare_word_outweighs_a_common_one(fruit: LexicalIndex) -> None:
+    scores = fruit.scores("apples cherries")
+
+    assert int(np.argmax(scores)) == 1
+    assert scores[1] > scores[0] == scores[2] > scores[3] == 0
+
+
+def test_words_match_across_inflection_and_accents() -> None:
+    index = LexicalIndex(["The Café was running late.", "Nothing here."])
+
+    assert index.scores("cafe runs")[0] > 0
+
+
+@pytest.mark.parametrize("query", ["", "   ", "what is the", "zeppelin quasar"])
+def test_an_empty_stopword_only_or_unknown_query_scores_zero_everywhere(
+    fruit: LexicalIndex, query: str
+) -> None:
+    assert not fruit.scores(query).any()
+
+
+def test_an_index_of_no_passages_returns_no_scores() -> None:
+    index = LexicalIndex([])
+
+    assert index.size == 0
+    assert index.scores("anything").shape == (0,)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bm25s raises 'max() arg is an empty sequence' when no passage has any term",
+)
+def test_passages_made_only_of_stopwords_score_zero_instead_of_failing() -> None:
+    index = LexicalIndex(["It is what it is.", "Who are you?"])
+
+    assert not index.scores("what is it").any()
+
+
+def test_idf_falls_as_more_passages_contain_the_term(fruit: LexicalIndex) -> None:
+    # BM25's smoothed idf: log(1 + (N - n + 0.5) / (n + 0.5)), here with N = 4 passages.
+    assert fruit.idf("cherri") == pytest.approx(math.log(1 + 3.5 / 1.5))  # in 1 passage
+    assert fruit.idf("appl") == pytest.approx(math.log(1 + 1.5 / 3.5))  # in 3 passages
+    assert fruit.idf("zeppelin") == pytest.approx(math.log(1 + 4.5 / 0.5))  # in none
+    assert fruit.idf("zeppelin") > fruit.idf("cherri") > fruit.idf("appl")
+
+
+def test_terms_use_the_index_settings() -> None:
+    index = LexicalIndex(FRUIT, LexicalConfig(stem=False, drop_stopwords=False))
+
+    assert index.terms("The apples") == ["the", "apples"]
+    assert index.scores("the")[3] > 0
+
+
+def test_length_normalisation_follows_b() -> None:
+    short_and_long = ["Otters swim.", "Otters swim in rivers, lakes, estuaries and the sea."]
+
+    normalised = LexicalIndex(short_and_long).scores("otters")
+    flat = LexicalIndex(short_and_long, LexicalConfig(b=0.0)).scores("otters")
+
+    assert normalised[0] > normalised[1]
+    assert flat[0] == pytest.approx(flat[1])
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"k1": -0.1}, r"k1 must be 0 or more, got -0\.1\."),
+        ({"b": 1.5}, r"b must be between 0 and 1, got 1\.5\."),
+        ({"b": -1}, r"b must be between 0 and 1, got -1\."),
+    ],
+)
+def test_settings_are_validated(settings: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LexicalConfig(**settings)
