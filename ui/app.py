@@ -1,0 +1,205 @@
+"""The Gradio chat: layout and wiring. Logic lives in `ui.handlers`, HTML in `ui.render`.
+
+Usage:
+    from ui.app import build_app, serve
+    serve()                                   # the bundled article on 127.0.0.1:7860
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import gradio as gr
+
+from qa import Assistant
+from ui import render
+from ui.handlers import (
+    ALL_DOCUMENTS,
+    EXAMPLE_QUESTIONS,
+    SCOPES,
+    Handlers,
+    document_choices,
+)
+from ui.sessions import UploadLimits
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+SESSION_TTL_SECONDS = 3 * 60 * 60  # an idle session's uploads are freed after this
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    """How much work the server takes on at once.
+
+    Attributes:
+        concurrency: questions answered at the same time (the model is CPU-bound, so about
+            the number of cores).
+        max_size: requests that may wait; beyond that a user is told the server is busy.
+        indexing: uploads indexed at the same time (each one keeps the CPU busy).
+    """
+
+    concurrency: int = 2
+    max_size: int = 64
+    indexing: int = 1
+
+
+def build_app(
+    assistant: Assistant,
+    *,
+    limits: UploadLimits | None = None,
+    queue: QueueLimits | None = None,
+) -> gr.Blocks:
+    """The chat UI over `assistant`, which is shared read-only by every browser session.
+
+    Each session gets its own history and, once it uploads or removes a document, its own
+    fork of the collection. The named endpoint `/ask` answers over the shared documents.
+    """
+    limits = limits or UploadLimits()
+    queue = queue or QueueLimits()
+    handlers = Handlers(assistant, limits)
+    private = "private"
+
+    with gr.Blocks(title="qa-assistant: ask the documents") as demo:
+        session = gr.State(None, time_to_live=SESSION_TTL_SECONDS)
+        gr.Markdown("## Ask the documents\nAnswers are quoted from the documents, with sources.")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(
+                    value=[handlers.session(None).welcome()],
+                    label="Chat",
+                    elem_id="qa-chat",
+                    height=520,
+                    render_markdown=False,  # our HTML is escaped; Markdown could add images
+                    sanitize_html=True,
+                    buttons=["copy"],
+                    layout="bubble",
+                    group_consecutive_messages=False,
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Ask a question about the documents",
+                        show_label=False,
+                        elem_id="qa-question",
+                        max_lines=4,
+                        scale=5,
+                        min_width=200,
+                    )
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=70)
+                with gr.Row(elem_id="qa-examples"):
+                    examples = [
+                        gr.Button(q, size="sm", variant="secondary", min_width=120)
+                        for q in EXAMPLE_QUESTIONS
+                    ]
+                clear = gr.Button("Clear chat", size="sm", elem_id="qa-clear")
+            with gr.Column(scale=2, min_width=300):
+                sources = gr.HTML(
+                    render.sources_html(None, 0), elem_id="qa-sources-panel", js_on_load=None
+                )
+                with gr.Accordion("Documents", open=True):
+                    documents = gr.CheckboxGroup(
+                        choices=document_choices(assistant),
+                        value=[],
+                        label="Loaded documents (check to select)",
+                        elem_id="qa-documents",
+                    )
+                    scope = gr.Radio(SCOPES, value=ALL_DOCUMENTS, label="Ask", elem_id="qa-scope")
+                    remove = gr.Button("Remove checked", size="sm", elem_id="qa-remove")
+                    upload = gr.File(
+                        file_count="multiple",
+                        file_types=list(limits.suffixes),
+                        label=(
+                            f"Upload {', '.join(limits.suffixes)} (at most "
+                            f"{limits.max_file_text} each, {limits.max_files_per_upload} at a "
+                            "time)"
+                        ),
+                        elem_id="qa-upload",
+                    )
+                with gr.Accordion("Settings", open=False):
+                    top_k = gr.Slider(1, 10, value=3, step=1, label="Number of sources")
+                    details = gr.Checkbox(
+                        False,
+                        label="Show retrieval details (dense rank, lexical rank, fused score)",
+                    )
+
+        ask_inputs = [question, session, top_k, details, scope, documents]
+        ask_outputs = [question, chatbot, session, sources]
+        for trigger in (question.submit, ask.click):
+            trigger(handlers.respond, ask_inputs, ask_outputs, api_visibility=private)
+        for button in examples:
+            button.click(
+                handlers.ask_example,
+                [button, session, top_k, details, scope, documents],
+                ask_outputs,
+                api_visibility=private,
+            )
+        chatbot.select(
+            handlers.select, [session, details], [session, sources], api_visibility=private
+        )
+        details.change(handlers.show_details, [session, details], sources, api_visibility=private)
+        clear.click(
+            handlers.clear, [session, details], [chatbot, session, sources], api_visibility=private
+        )
+        upload.upload(
+            handlers.upload,
+            [upload, session, documents],
+            [upload, session, documents, chatbot],
+            api_visibility=private,
+            concurrency_limit=queue.indexing,
+            concurrency_id="indexing",
+        )
+        remove.click(
+            handlers.remove,
+            [session, documents],
+            [session, documents, chatbot],
+            api_visibility=private,
+        )
+        gr.api(handlers.api_ask, api_name="ask", api_description="Answer a question with sources.")
+
+    demo.queue(default_concurrency_limit=queue.concurrency, max_size=queue.max_size)
+    return demo
+
+
+def serve(
+    assistant: Assistant | None = None, host: str | None = None, port: int | None = None
+) -> None:
+    """Run the chat and the REST API until interrupted.
+
+    Args:
+        assistant: what to answer from; by default the bundled article with the bundled model.
+        host: interface to bind; default $GRADIO_SERVER_NAME, else 127.0.0.1 (local only).
+        port: default $GRADIO_SERVER_PORT, else 7860.
+    """
+    import uvicorn
+
+    from ui.server import create_server
+
+    host = host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
+    port = port or _port_from_env()
+    if assistant is None:
+        assistant = default_assistant()
+    app = create_server(assistant, build_app(assistant), host=host, port=port)
+    print(f"qa-assistant chat on http://{host}:{port}  (REST API: POST /api/ask)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def default_assistant() -> Assistant:
+    """The bundled article with the bundled model, loaded now rather than on the first question."""
+    from embeddings import Embedder
+
+    embedder = Embedder()
+    embedder.warm_up()
+    return Assistant.default(embedder=embedder)
+
+
+def _port_from_env() -> int:
+    raw = os.environ.get("GRADIO_SERVER_PORT")
+    if not raw:
+        return DEFAULT_PORT
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SystemExit(f"GRADIO_SERVER_PORT must be a port number, got {raw!r}.") from None
+    if not 0 < port < 65536:
+        raise SystemExit(f"GRADIO_SERVER_PORT must be between 1 and 65535, got {port}.")
+    return port

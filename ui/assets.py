@@ -1,0 +1,53 @@
+"""The chat's own CSS and JavaScript (static: no document text ever goes in here).
+
+The script only reacts to clicks on citation markers: it opens, scrolls to and flashes the
+source the marker names, waiting briefly if the panel is still being re-rendered.
+"""
+
+CSS = """
+.qa-reply.qa-notfound { border-left: 4px solid #b45309; background: #fef3c7; color: #451a03;
+  padding: 6px 10px; border-radius: 6px; }
+.qa-reply.qa-error { border-left: 4px solid #b91c1c; background: #fee2e2; color: #450a0a;
+  padding: 6px 10px; border-radius: 6px; }
+.qa-reply.qa-notice { color: inherit; }
+.qa-confidence { opacity: 0.7; font-size: 0.85em; }
+a.qa-cite { font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
+.qa-sources { display: flex; flex-direction: column; gap: 8px; }
+.qa-sources-head { font-weight: 600; margin: 0; overflow-wrap: anywhere; }
+.qa-source { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px;
+  padding: 6px 10px; scroll-margin-top: 12px; transition: box-shadow 0.3s; }
+.qa-source.qa-cited { border-color: #d97706; }
+.qa-source.qa-flash { box-shadow: 0 0 0 3px #f59e0b; }
+.qa-source summary { cursor: pointer; overflow-wrap: anywhere; }
+.qa-num { font-weight: 700; }
+.qa-title { font-weight: 600; }
+.qa-score, .qa-details { opacity: 0.75; font-size: 0.85em; }
+.qa-passage { white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0 0; }
+.qa-passage mark { background: #fde68a; color: #1c1917; padding: 0 2px; border-radius: 2px; }
+.qa-empty { opacity: 0.7; }
+#qa-examples button { white-space: normal; }
+"""
+
+JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a.qa-cite') : null;
+    if (!link) return;
+    event.preventDefault();
+    const id = (link.getAttribute('href') || '').replace(/^#/, '');
+    let tries = 0;
+    const show = () => {
+      const target = document.getElementById(id);
+      if (target) {
+        target.open = true;
+        target.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+        target.classList.add('qa-flash');
+        setTimeout(() => target.classList.remove('qa-flash'), 1500);
+      } else if (tries++ < 30) {
+        setTimeout(show, 100);
+      }
+    };
+    show();
+  }, true);
+}
+"""

@@ -1,0 +1,150 @@
+"""Answers, sources and documents as HTML in which every piece of user or document text is inert.
+
+Why a module of its own: the chat shows text we did not write (uploaded documents, questions),
+so the one rule that keeps the page safe - escape everything, then add only our own tags - is
+kept in one place and tested on hostile input. The chat is rendered with Markdown off, so
+escaped text cannot become a Markdown image or link either.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from qa.types import Answer, Document, Source
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def escape(text: str) -> str:
+    """Text made inert in HTML (quotes too, so it is also safe inside attributes)."""
+    return html.escape(text, quote=True)
+
+
+def source_anchor(turn: int, number: int) -> str:
+    """The element id of source `number` of reply `turn`; citations link to it."""
+    return f"qa-src-{turn}-{number}"
+
+
+def question_html(question: str) -> str:
+    """The user's question as a chat message."""
+    return f'<span class="qa-question">{escape(question)}</span>'
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """A reply for the chat: the answer with clickable citation markers.
+
+    When the documents do not contain the answer the reply is styled and labelled
+    differently, so it cannot be mistaken for a quote.
+    """
+    numbers = {s.number for s in answer.sources}
+
+    def cite(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        if number not in numbers:
+            return match.group(0)
+        anchor = source_anchor(turn, number)
+        return (
+            f'<a class="qa-cite" href="#{anchor}" data-source="{number}" '
+            f'title="Show source {number}">[{number}]</a>'
+        )
+
+    body = _MARKER.sub(cite, escape(answer.text))
+    if not answer.found:
+        return (
+            '<div class="qa-reply qa-notfound"><strong class="qa-label">Not found in the '
+            f'documents.</strong> <span class="qa-text">{body}</span></div>'
+        )
+    return (
+        f'<div class="qa-reply qa-found"><span class="qa-text">{body}</span>'
+        f'<span class="qa-confidence"> (confidence {answer.confidence:.0%})</span></div>'
+    )
+
+
+def error_html(message: str) -> str:
+    """A problem (bad question, failed upload) shown as a chat message."""
+    return f'<div class="qa-reply qa-error"><strong>⚠</strong> {escape(message)}</div>'
+
+
+def notice_html(message: str) -> str:
+    """A note from the app itself (what was uploaded or removed)."""
+    return f'<div class="qa-reply qa-notice">{escape(message)}</div>'
+
+
+def passage_html(source: Source) -> str:
+    """The passage with the answer span wrapped in <mark>.
+
+    Offsets outside the passage are clamped, and an empty or reversed span marks nothing,
+    so a bad span can never drop or repeat text.
+    """
+    text = source.text
+    start, end = source.answer_start, source.answer_end
+    if start is None or end is None:
+        return escape(text)
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    if start == end:
+        return escape(text)
+    return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+
+
+def _details_html(source: Source) -> str:
+    def rank(value: int | None) -> str:
+        return "—" if value is None else str(value)
+
+    def score(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    return (
+        '<p class="qa-details">'
+        f"dense rank {rank(source.dense_rank)} (similarity {score(source.dense_score)}) · "
+        f"lexical rank {rank(source.lexical_rank)} (BM25 {score(source.lexical_score)}) · "
+        f"fused score {source.score:.4f}</p>"
+    )
+
+
+def source_html(source: Source, turn: int, *, details: bool) -> str:
+    """One source: number, document title, score, and the highlighted passage."""
+    cited = " qa-cited" if source.answer_start is not None else ""
+    return (
+        f'<details class="qa-source{cited}" id="{source_anchor(turn, source.number)}" open>'
+        f'<summary><span class="qa-num">[{source.number}]</span> '
+        f'<span class="qa-title">{escape(source.title)}</span> '
+        f'<span class="qa-score">score {source.score:.4f}</span></summary>'
+        f'<p class="qa-passage">{passage_html(source)}</p>'
+        f"{_details_html(source) if details else ''}</details>"
+    )
+
+
+def sources_html(answer: Answer | None, turn: int, *, details: bool = False) -> str:
+    """The sources panel for one reply (or a hint before the first question)."""
+    if answer is None:
+        return '<div class="qa-sources qa-empty">Sources of the last answer appear here.</div>'
+    heading = "Sources" if answer.found else "Nearest passages (they do not answer it)"
+    items = "".join(source_html(s, turn, details=details) for s in answer.sources)
+    if not items:
+        items = '<p class="qa-empty">No passages matched.</p>'
+    return (
+        f'<div class="qa-sources"><p class="qa-sources-head">{heading} for '
+        f"“{escape(answer.question)}”</p>{items}</div>"
+    )
+
+
+def document_label(document: Document) -> str:
+    """How a document is named in the list of loaded documents (plain text, not HTML)."""
+    return f"{document.title} ({document.length:,} characters)"
+
+
+def welcome_html(documents: Sequence[Document]) -> str:
+    """The opening message: what the assistant is loaded with and what to do."""
+    if documents:
+        names = ", ".join(f"<em>{escape(d.title)}</em>" for d in documents)
+        loaded = f"I am loaded with {len(documents)} document(s): {names}."
+    else:
+        loaded = "No documents are loaded yet."
+    return (
+        f'<div class="qa-reply qa-notice">Hello! {loaded} Ask me a question about them, '
+        "or upload your own files. I answer with sentences quoted from the documents and "
+        "cite them like [1]; click a citation to see its source.</div>"
+    )

@@ -1,0 +1,235 @@
+"""One browser session's state: its chat, its own documents, the replies it was given.
+
+Why a class: several people use one server. The shared assistant (the bundled article,
+indexed once) is never modified; a session forks it the first time it adds or removes a
+document, so uploads stay private to the session that made them and cost nothing for the
+sessions that only ask.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa import Assistant
+from qa.conversation import Chat
+from qa.errors import DocumentError, UnsupportedFormatError
+from qa.loading import supported_suffixes
+from qa.types import Answer, Document
+from ui import render
+
+Message = dict[str, Any]
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one session may upload.
+
+    Attributes:
+        max_file_bytes: the largest file accepted.
+        max_files_per_upload: files in one upload.
+        max_documents: documents a session may hold in total (the bundled one included).
+        suffixes: accepted file endings, lower case with the dot.
+    """
+
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_files_per_upload: int = 5
+    max_documents: int = 20
+    suffixes: tuple[str, ...] = field(default_factory=lambda: tuple(supported_suffixes()))
+
+    def __post_init__(self) -> None:
+        for name in ("max_file_bytes", "max_files_per_upload", "max_documents"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"UploadLimits.{name} must be a positive whole number, got {value!r}."
+                )
+
+    @property
+    def max_file_text(self) -> str:
+        """The size limit for messages, e.g. "10 MB"."""
+        return f"{self.max_file_bytes / (1024 * 1024):g} MB"
+
+
+@dataclass(frozen=True)
+class UploadReport:
+    """The outcome of one upload: the documents added and one message per file refused."""
+
+    added: list[Document]
+    problems: list[str]
+
+
+class Session:
+    """The state of one browser session.
+
+    Args:
+        shared: the assistant every session starts from; read, never modified here.
+        limits: upload limits for this session.
+    """
+
+    def __init__(self, shared: Assistant, limits: UploadLimits | None = None) -> None:
+        self.shared = shared
+        self.limits = limits or UploadLimits()
+        self.chat: Chat = shared.chat()
+        self.answers: list[Answer] = []
+        self.messages: list[Message] = [self.welcome()]
+        self._message_turns: list[int | None] = [None]  # which reply each message shows
+        self.shown: int | None = None  # the reply whose sources are on display
+
+    @property
+    def assistant(self) -> Assistant:
+        """The assistant this session asks: the shared one until the session changes documents."""
+        return self.chat.assistant
+
+    @property
+    def forked(self) -> bool:
+        """Whether this session has its own copy of the collection."""
+        return self.chat.assistant is not self.shared
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.assistant.documents
+
+    def welcome(self) -> Message:
+        return {"role": "assistant", "content": render.welcome_html(self.shared.documents)}
+
+    def _own(self) -> Assistant:
+        # The chat keeps its history across the fork: only the assistant it asks changes.
+        if not self.forked:
+            self.chat.assistant = self.shared.fork()
+        return self.chat.assistant
+
+    # ----- questions -----------------------------------------------------------------------
+    def ask(
+        self, question: str, *, top_k: int = 3, documents: Iterable[str] | None = None
+    ) -> Answer:
+        """Ask in this session's chat and record the reply in the visible history.
+
+        Raises:
+            QuestionError: the question or top_k is unusable (nothing is recorded).
+        """
+        scope = None if documents is None else [d for d in documents if d in self._ids()]
+        reply = self.chat.ask(question, top_k=top_k, documents=scope)
+        turn = len(self.answers)
+        self.answers.append(reply)
+        self.shown = turn
+        self._append({"role": "user", "content": render.question_html(question)})
+        self._append({"role": "assistant", "content": render.answer_html(reply, turn)}, turn)
+        return reply
+
+    def _ids(self) -> set[str]:
+        return {d.id for d in self.documents}
+
+    def turn_of_message(self, index: int) -> int | None:
+        """The reply number shown by chat message `index`, or None (question, welcome, notice)."""
+        if 0 <= index < len(self._message_turns):
+            return self._message_turns[index]
+        return None
+
+    def _append(self, message: Message, turn: int | None = None) -> None:
+        self.messages.append(message)
+        self._message_turns.append(turn)
+
+    def note(self, html: str) -> None:
+        """Add a message from the app (upload results, errors) to the chat."""
+        self._append({"role": "assistant", "content": html})
+
+    def clear(self) -> None:
+        """Forget the conversation; the documents stay."""
+        self.chat.reset()
+        self.answers.clear()
+        self.shown = None
+        self.messages = [self.welcome()]
+        self._message_turns = [None]
+
+    # ----- documents -----------------------------------------------------------------------
+    def check_upload(self, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+        """Messages for every limit the upload breaks; empty when it may proceed."""
+        limits = self.limits
+        problems = []
+        if len(paths) > limits.max_files_per_upload:
+            problems.append(
+                f"You chose {len(paths)} files; upload at most "
+                f"{limits.max_files_per_upload} at a time."
+            )
+        room = limits.max_documents - len(self.documents)
+        if len(paths) > room:
+            problems.append(
+                f"This session holds {len(self.documents)} of at most {limits.max_documents} "
+                f"documents; remove some before adding {len(paths)} more."
+            )
+        return problems
+
+    def _check_file(self, path: Path, name: str) -> None:
+        if path.suffix.lower() not in self.limits.suffixes:
+            raise UnsupportedFormatError(
+                f"{name}: files of type {path.suffix or '(none)'} cannot be read; upload "
+                f"{', '.join(self.limits.suffixes)}."
+            )
+        size = path.stat().st_size
+        if size > self.limits.max_file_bytes:
+            raise DocumentError(
+                f"{name} is {size / (1024 * 1024):.1f} MB; the limit is "
+                f"{self.limits.max_file_text} per file."
+            )
+
+    def add_files(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> UploadReport:
+        """Add uploaded files one by one, so one bad file does not block the others.
+
+        Args:
+            paths: where the uploaded files are on disk.
+            names: the names the user knows them by (for messages); default the file names.
+            progress: called with (fraction done, description) while indexing.
+
+        Returns:
+            The documents added and a message for each file refused.
+        """
+        problems = self.check_upload(paths)
+        if problems:
+            return UploadReport([], problems)
+        added: list[Document] = []
+        refused: list[str] = []
+        for i, raw in enumerate(paths):
+            path = Path(raw)
+            name = names[i] if names else path.name
+            try:
+                self._check_file(path, name)
+                doc_ids = self._own().add_documents(
+                    [path], progress=_file_progress(progress, i, len(paths), name)
+                )
+            except DocumentError as err:
+                refused.append(str(err))
+                continue
+            added.extend(d for d in self.documents if d.id in doc_ids)
+        return UploadReport(added, refused)
+
+    def remove(self, doc_ids: Iterable[str]) -> list[Document]:
+        """Remove documents from this session's collection (the shared one is untouched)."""
+        wanted = [d for d in doc_ids if d in self._ids()]
+        if not wanted:
+            return []
+        own = self._own()
+        return [own.remove_document(d) for d in wanted]
+
+
+def _file_progress(
+    progress: Progress | None, index: int, count: int, name: str
+) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        fraction = (index + (done / total if total else 1.0)) / count
+        progress(fraction, f"Indexing {name}")
+
+    return report
