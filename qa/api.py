@@ -198,6 +198,24 @@ class Assistant:
         twin.collection.copy_from(self.collection, [d.id for d in self.documents])
         return twin
 
+    def with_settings(self, settings: Settings) -> Assistant:
+        """The same documents under other settings.
+
+        Query-time settings (retrieval, answering) share this collection as is; settings
+        that change the index (chunking, BM25, title embedding) re-index the documents.
+        """
+        twin = Assistant(self.embedder, settings=settings)
+        same_index = (
+            settings.chunking == self.settings.chunking
+            and settings.lexical == self.settings.lexical
+            and settings.embed_titles == self.settings.embed_titles
+        )
+        if same_index:
+            twin.collection = self.collection
+        else:
+            twin.collection.add(self.documents)
+        return twin
+
     # ----- documents -------------------------------------------------------------------
     @property
     def documents(self) -> list[Document]:
