@@ -3,6 +3,7 @@ never more results than exist, optionally scoped to some documents."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -52,8 +53,9 @@ class ConceptEncoder:
         return self._vector(text)
 
 
-def garage(mode: str = "hybrid") -> Assistant:
-    settings = Settings(retrieval=RetrievalConfig(mode=mode))  # type: ignore[arg-type]
+def garage(mode: str = "hybrid", fusion: str = "rrf") -> Assistant:
+    config = RetrievalConfig(mode=mode, fusion=fusion)  # type: ignore[arg-type]
+    settings = Settings(retrieval=config)
     return Assistant.from_texts(TEXTS, embedder=ConceptEncoder(), settings=settings)
 
 
@@ -76,8 +78,8 @@ def test_lexical_ranks_by_shared_words_and_leaves_out_passages_without_any() -> 
     assert texts(garage("lexical").search("car repair", k=4)) == [CAR_REPAIR, BICYCLE_REPAIR]
 
 
-def test_hybrid_fuses_ranks_so_a_passage_in_both_lists_beats_one_in_a_single_list() -> None:
-    sources = garage("hybrid").search("car repair", k=4)
+def test_rrf_fuses_ranks_so_a_passage_in_both_lists_beats_one_in_a_single_list() -> None:
+    sources = garage("hybrid", fusion="rrf").search("car repair", k=4)
 
     # RRF with k=60: car repair 1/61 + 1/61; bicycle repair 1/63 + 1/62;
     # automobile 1/62 (dense only); weather 1/64 (dense only).
@@ -94,13 +96,31 @@ def test_hybrid_fuses_ranks_so_a_passage_in_both_lists_beats_one_in_a_single_lis
 
 
 def test_fusion_weights_scale_each_list() -> None:
-    settings = Settings(retrieval=RetrievalConfig(dense_weight=0.0, lexical_weight=1.0))
+    config = RetrievalConfig(fusion="rrf", dense_weight=0.0, lexical_weight=1.0)
+    settings = Settings(retrieval=config)
     assistant = Assistant.from_texts(TEXTS, embedder=ConceptEncoder(), settings=settings)
 
     sources = assistant.search("car repair", k=4)
 
     assert texts(sources)[:2] == [CAR_REPAIR, BICYCLE_REPAIR]
     assert sources[0].score == pytest.approx(1 / 61)
+
+
+def test_evidence_fusion_weighs_how_close_not_just_the_rank() -> None:
+    sources = garage("hybrid", fusion="evidence").search("car repair", k=4)
+
+    # 0.5 * passage cosine + 0.5 * best sentence cosine + 0.5 * share of the question's idf;
+    # one-sentence passages, so both cosines are equal. idf(car) = ln(1 + 3.5/1.5) (1 of 4
+    # passages), idf(repair) = ln(2) (2 of 4): bicycle repair covers ln 2 / (sum) of it.
+    repair_share = math.log(2) / (math.log(1 + 3.5 / 1.5) + math.log(2))
+    assert texts(sources) == [CAR_REPAIR, AUTOMOBILE, BICYCLE_REPAIR, WEATHER]
+    assert [s.score for s in sources] == pytest.approx(
+        [1.5, math.sqrt(0.5), 0.5 + 0.5 * repair_share, 0.0], abs=1e-6
+    )
+
+
+def test_evidence_is_the_default_fusion() -> None:
+    assert RetrievalConfig().fusion == "evidence"
 
 
 def test_sources_report_both_retrievers_scores() -> None:
@@ -193,6 +213,7 @@ def test_retrieve_with_a_scope_matching_nothing_returns_nothing() -> None:
     ("settings", "message"),
     [
         ({"mode": "sparse"}, r"mode must be one of hybrid, dense, lexical; got 'sparse'\."),
+        ({"fusion": "max"}, r"fusion must be one of evidence, rrf; got 'max'\."),
         ({"rrf_k": -1}, r"rrf_k must be 0 or more, got -1\."),
         ({"depth": 0}, r"depth must be at least 1, got 0\."),
         ({"dense_weight": -1.0}, r"dense_weight and lexical_weight must be 0 or more\."),
