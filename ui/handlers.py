@@ -28,6 +28,16 @@ EXAMPLE_QUESTIONS = [
 ]
 
 
+def warn(message: str) -> None:
+    """A yellow toast. Gradio renders toast text as HTML, and ours can hold file names."""
+    gr.Warning(render.escape(message))
+
+
+def inform(message: str) -> None:
+    """A blue toast, escaped for the same reason as `warn`."""
+    gr.Info(render.escape(message))
+
+
 def document_choices(session_or_assistant: Session | Assistant) -> list[tuple[str, str]]:
     """(label, id) pairs for the list of loaded documents."""
     return [(render.document_label(d), d.id) for d in session_or_assistant.documents]
@@ -78,12 +88,12 @@ class Handlers:
         if scope == CHECKED_ONLY:
             documents = list(checked or [])
             if not documents:
-                gr.Warning("No document is checked: check some documents, or ask all of them.")
+                warn("No document is checked: check some documents, or ask all of them.")
                 return question, list(state.messages), state, self._sources(state, details)
         try:
             state.ask(question, top_k=int(top_k), documents=documents)
         except QuestionError as err:
-            gr.Warning(str(err))
+            warn(str(err))
             return question, list(state.messages), state, self._sources(state, details)
         return "", list(state.messages), state, self._sources(state, details)
 
@@ -140,12 +150,12 @@ class Handlers:
 
         result = state.add_files(paths, names=[Path(p).name for p in paths], progress=report)
         for problem in result.problems:
-            gr.Warning(problem)
+            warn(problem)
             state.note(render.error_html(f"Upload refused: {problem}"))
         if result.added:
             titles = ", ".join(f"“{d.title}”" for d in result.added)
             state.note(render.notice_html(f"Added {titles}. Ask me about it."))
-            gr.Info(f"Added {len(result.added)} document(s).")
+            inform(f"Added {len(result.added)} document(s).")
         return None, state, self._documents(state, checked), list(state.messages)
 
     def remove(
@@ -154,7 +164,7 @@ class Handlers:
         """Remove the checked documents from this session: (session, list, chat)."""
         state = self.session(session)
         if not checked:
-            gr.Warning("Check the documents to remove first.")
+            warn("Check the documents to remove first.")
             return state, self._documents(state, checked), list(state.messages)
         removed = state.remove(checked)
         if removed:
@@ -168,4 +178,4 @@ class Handlers:
         try:
             return answer_payload(self.shared.ask(question))
         except QAError as err:
-            raise gr.Error(str(err)) from err
+            raise gr.Error(render.escape(str(err))) from err

@@ -25,6 +25,14 @@ Message = dict[str, Any]
 Progress = Callable[[float, str], None]
 
 
+def human_size(size: int) -> str:
+    """A byte count as people read it: "512 bytes", "2 KB", "1.5 MB"."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 @dataclass(frozen=True)
 class UploadLimits:
     """What one session may upload.
@@ -52,7 +60,7 @@ class UploadLimits:
     @property
     def max_file_text(self) -> str:
         """The size limit for messages, e.g. "10 MB"."""
-        return f"{self.max_file_bytes / (1024 * 1024):g} MB"
+        return human_size(self.max_file_bytes)
 
 
 @dataclass(frozen=True)
@@ -173,8 +181,8 @@ class Session:
         size = path.stat().st_size
         if size > self.limits.max_file_bytes:
             raise DocumentError(
-                f"{name} is {size / (1024 * 1024):.1f} MB; the limit is "
-                f"{self.limits.max_file_text} per file."
+                f"{name} is {human_size(size)}; the limit is {self.limits.max_file_text} per "
+                "file. Split it or upload a shorter version."
             )
 
     def add_files(

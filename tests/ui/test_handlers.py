@@ -1,0 +1,120 @@
+"""Event handlers, called as Gradio calls them but without a browser."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from qa import Assistant
+from ui.handlers import ALL_DOCUMENTS, CHECKED_ONLY, EXAMPLE_QUESTIONS, Handlers
+from ui.sessions import Session, UploadLimits
+
+QUESTION = EXAMPLE_QUESTIONS[0]
+
+
+@pytest.fixture
+def handlers(fake_assistant: Assistant) -> Handlers:
+    return Handlers(fake_assistant, UploadLimits(max_files_per_upload=2))
+
+
+def toasts(call: object) -> list[str]:
+    """Outside a request Gradio reports gr.Warning through `warnings`; collect them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert callable(call)
+        call()
+    return [str(w.message) for w in caught]
+
+
+def test_the_first_event_creates_the_session(handlers: Handlers) -> None:
+    box, chat, session, sources = handlers.respond(QUESTION, None, 3, False, ALL_DOCUMENTS, [])
+    assert box == "" and isinstance(session, Session)
+    assert len(chat) == 3 and 'class="qa-cite"' in chat[-1]["content"]
+    assert "<mark>" in sources and "qa-src-0-1" in sources
+
+
+def test_the_session_is_reused(handlers: Handlers) -> None:
+    _, _, session, _ = handlers.respond(QUESTION, None, 3, False, ALL_DOCUMENTS, [])
+    _, chat, again, _ = handlers.respond("Who spoke?", session, 3, False, ALL_DOCUMENTS, [])
+    assert again is session and len(chat) == 5
+
+
+def test_number_of_sources_and_details_are_applied(handlers: Handlers) -> None:
+    _, _, session, sources = handlers.respond(QUESTION, None, 1.0, True, ALL_DOCUMENTS, [])
+    assert len(session.answers[0].sources) == 1
+    assert "dense rank" in sources
+    assert "dense rank" not in handlers.show_details(session, False)
+
+
+def test_an_empty_question_warns_and_keeps_the_box(handlers: Handlers) -> None:
+    result: list[object] = []
+    messages = toasts(
+        lambda: result.extend(handlers.respond("  ", None, 3, False, ALL_DOCUMENTS, []))
+    )
+    assert messages == ["The question is empty; type a question to ask."]
+    assert result[0] == "  " and len(result[1]) == 1  # type: ignore[arg-type]
+
+
+def test_asking_only_checked_documents_needs_a_check(handlers: Handlers) -> None:
+    messages = toasts(lambda: handlers.respond(QUESTION, None, 3, False, CHECKED_ONLY, []))
+    assert messages == ["No document is checked: check some documents, or ask all of them."]
+
+
+def test_selecting_an_old_reply_shows_its_sources(handlers: Handlers) -> None:
+    _, _, session, _ = handlers.respond(QUESTION, None, 3, False, ALL_DOCUMENTS, [])
+    handlers.respond("vaccine supply chain", session, 3, False, ALL_DOCUMENTS, [])
+    assert session.shown == 1
+    event = gr.SelectData(None, {"index": 2, "value": "", "selected": True})
+    _, sources = handlers.select(session, False, event)
+    assert session.shown == 0 and "qa-src-0-1" in sources
+    question = gr.SelectData(None, {"index": 3, "value": "", "selected": True})
+    handlers.select(session, False, question)
+    assert session.shown == 0, "clicking a question keeps the panel"
+
+
+def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
+    path = tmp_path / "garden.md"
+    path.write_text("# Garden notes\n\nThe tomatoes ripen in August.", encoding="utf-8")
+    cleared, session, documents, chat = handlers.upload([str(path)], None, [])
+    assert cleared is None and len(session.documents) == 2
+    assert [label for label, _ in documents.choices][1] == "Garden notes (45 characters)"
+    assert "Added “Garden notes”" in chat[-1]["content"]
+    doc_id = session.documents[1].id
+    _, _, session, _ = handlers.respond(
+        "When do tomatoes ripen?", session, 3, False, CHECKED_ONLY, [doc_id]
+    )
+    assert "August" in session.answers[-1].text
+    session, documents, chat = handlers.remove(session, [doc_id])
+    assert len(session.documents) == 1 and documents.value == []
+    assert "Removed “Garden notes”" in chat[-1]["content"]
+
+
+def test_refused_uploads_warn_with_escaped_names(handlers: Handlers, tmp_path: Path) -> None:
+    files = []
+    for i in range(3):
+        path = tmp_path / f"<b>{i}.txt"
+        path.write_text("text", encoding="utf-8")
+        files.append(str(path))
+    messages = toasts(lambda: handlers.upload(files, None, []))
+    assert messages == ["You chose 3 files; upload at most 2 at a time."]
+    bad = tmp_path / "<img src=x>.exe"
+    bad.write_text("MZ", encoding="utf-8")
+    (message,) = toasts(lambda: handlers.upload([str(bad)], None, []))
+    assert message.startswith("&lt;img src=x&gt;.exe: files of type .exe cannot be read")
+
+
+def test_clear_keeps_only_the_welcome(handlers: Handlers) -> None:
+    _, _, session, _ = handlers.respond(QUESTION, None, 3, False, ALL_DOCUMENTS, [])
+    chat, session, sources = handlers.clear(session, False)
+    assert len(chat) == 1 and "Hello!" in chat[0]["content"]
+    assert "appear here" in sources
+
+
+def test_the_api_answers_with_json(handlers: Handlers) -> None:
+    payload = handlers.api_ask(QUESTION)
+    assert payload["found"] is True and payload["sources"][0]["answer"]
+    with pytest.raises(gr.Error, match="The question is empty"):
+        handlers.api_ask("")
