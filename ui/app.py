@@ -180,7 +180,7 @@ def serve(
         assistant = default_assistant()
     app = create_server(assistant, build_app(assistant), host=host, port=port)
     print(f"qa-assistant chat on http://{host}:{port}  (REST API: POST /api/ask)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 
 
 def default_assistant() -> Assistant:

@@ -49,7 +49,9 @@ def live_server(assistant: Assistant, limits: UploadLimits | None = None) -> Ite
     app = create_server(
         assistant, build_app(assistant, limits=limits), host="127.0.0.1", port=port, limits=limits
     )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:

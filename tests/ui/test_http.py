@@ -1,0 +1,135 @@
+"""The served app over HTTP: REST /api/ask, its OpenAPI schema, the Gradio /ask endpoint,
+and what the server refuses to hand out. One in-process server on 127.0.0.1 per module."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from gradio_client import Client
+
+from qa.loading import bundled_article_path
+
+QUESTION = "What did Putin say about external forces?"
+
+
+def post(url: str, body: object, *, raw: bytes | None = None) -> tuple[int, Any]:
+    data = raw if raw is not None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_rest_ask_returns_the_answer_with_offsets(server_url: str) -> None:
+    status, body = post(f"{server_url}/api/ask", {"question": QUESTION, "top_k": 2})
+    assert status == 200
+    assert body["found"] is True and body["text"].endswith("[1]")
+    assert 0.0 <= body["confidence"] <= 1.0
+    assert [s["number"] for s in body["sources"]] == [1, 2]
+    first = body["sources"][0]
+    article = bundled_article_path().read_text(encoding="utf-8")
+    assert first["text"] in article
+    assert first["text"][first["answer_start"] : first["answer_end"]] == first["answer"]
+    assert "external forces" in first["answer"]
+    assert first["end"] - first["start"] == len(first["text"])
+
+
+def test_rest_top_k_defaults_to_three(server_url: str) -> None:
+    status, body = post(f"{server_url}/api/ask", {"question": QUESTION})
+    assert status == 200 and len(body["sources"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"question": ""}, "The question is empty; type a question to ask."),
+        ({"question": "   "}, "The question is empty; type a question to ask."),
+        ({"question": "?!"}, "The question has no words in it"),
+        ({"question": QUESTION, "documents": ["nope"]}, "nope"),
+    ],
+)
+def test_rest_unusable_questions_get_422_with_the_reason(
+    server_url: str, body: dict[str, Any], message: str
+) -> None:
+    status, reply = post(f"{server_url}/api/ask", body)
+    assert status == 422
+    assert message in reply["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "question"),
+        ({"question": QUESTION, "top_k": 0}, "top_k"),
+        ({"question": QUESTION, "top_k": 101}, "top_k"),
+        ({"question": QUESTION, "top_k": "many"}, "top_k"),
+        ({"question": "x" * 2001}, "question"),
+    ],
+)
+def test_rest_malformed_requests_get_422_naming_the_field(
+    server_url: str, body: dict[str, Any], field: str
+) -> None:
+    status, reply = post(f"{server_url}/api/ask", body)
+    assert status == 422
+    assert any(field in error["loc"] for error in reply["detail"])
+
+
+def test_rest_invalid_json_is_a_client_error(server_url: str) -> None:
+    status, _ = post(f"{server_url}/api/ask", None, raw=b"{not json")
+    assert status == 422
+
+
+def test_openapi_describes_the_rest_api(server_url: str) -> None:
+    status, raw = get(f"{server_url}/openapi.json")
+    schema = json.loads(raw)
+    assert status == 200
+    operation = schema["paths"]["/api/ask"]["post"]
+    assert "422" in operation["responses"]
+    assert {"question", "top_k"} <= set(schema["components"]["schemas"]["AskRequest"]["properties"])
+
+
+def test_the_chat_page_is_served(server_url: str) -> None:
+    status, page = get(f"{server_url}/")
+    assert status == 200 and b"<html" in page
+
+
+@pytest.mark.parametrize(
+    "path", [str(bundled_article_path()), str(bundled_article_path().parents[2] / "app.py")]
+)
+def test_files_outside_the_upload_cache_are_not_served(server_url: str, path: str) -> None:
+    status, _ = get(f"{server_url}/gradio_api/file={path}")
+    assert status in (403, 404)
+
+
+def test_gradio_client_calls_ask(server_url: str) -> None:
+    client = Client(server_url, verbose=False)
+    try:
+        reply = client.predict(QUESTION, api_name="/ask")
+        assert reply["found"] is True
+        assert "external forces" in reply["sources"][0]["answer"]
+        with pytest.raises(Exception, match="The question is empty"):
+            client.predict("", api_name="/ask")
+    finally:
+        client.close()
+
+
+def test_only_ask_is_in_the_public_api(server_url: str) -> None:
+    status, raw = get(f"{server_url}/gradio_api/info")
+    assert status == 200
+    assert list(json.loads(raw)["named_endpoints"]) == ["/ask"]
