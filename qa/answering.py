@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from qa.collection import Collection
-from qa.lexical import LexicalIndex
 from qa.retrieval import Candidate
 from qa.types import Answer, Source, Span
 
@@ -84,15 +83,6 @@ class ScoredSentence:
     score: float
 
 
-def coverage(question_terms: list[str], text_terms: set[str], index: LexicalIndex) -> float:
-    """Share of the question's idf weight whose terms occur in the text (0..1)."""
-    unique = set(question_terms)
-    total = sum(index.idf(term) for term in unique)
-    if total <= 0:
-        return 0.0
-    return sum(index.idf(term) for term in unique if term in text_terms) / total
-
-
 def score_sentences(
     collection: Collection,
     question: str,
@@ -115,8 +105,10 @@ def score_sentences(
                 continue
             seen.add((chunk.doc_id, row))
             span = entry.sentences[row]
-            text_terms = set(index.terms(entry.document.text[span.start : span.end]))
-            cover = coverage(question_terms, text_terms, index)
+            text_terms = index.terms_of(
+                (chunk.doc_id, row), entry.document.text[span.start : span.end]
+            )
+            cover = index.coverage(question_terms, text_terms)
             score = (
                 config.dense_weight * float(cosine)
                 + config.lexical_weight * cover
@@ -144,8 +136,7 @@ def evidence_features(
 ) -> tuple[float, float, float, float]:
     """(sentence cosine, sentence coverage, passage cosine, passage coverage)."""
     index, _ = collection.lexical()
-    passage_terms = set(index.terms(top.chunk.text))
-    passage_cover = coverage(index.terms(question), passage_terms, index)
+    passage_cover = index.coverage(index.terms(question), set(index.terms(top.chunk.text)))
     return (best.dense, best.coverage, top.dense_score, passage_cover)
 
 

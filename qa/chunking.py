@@ -29,7 +29,7 @@ class ChunkingConfig:
         overlap_sentences: sentences shared by consecutive windows of a paragraph, so an
             answer on a boundary is whole in at least one of them.
         max_sentence_chars: longer "sentences" (lists, text without punctuation) are cut at
-            a space; the embedder only reads ~256 word pieces anyway.
+            a space; the embedder only reads ~256 word pieces anyway. Capped at max_chars.
     """
 
     max_chars: int = 1000
@@ -43,10 +43,9 @@ class ChunkingConfig:
             raise ValueError(
                 f"overlap_sentences must be 0 or more, got {self.overlap_sentences}."
             )
-        if not 20 <= self.max_sentence_chars <= self.max_chars:
+        if self.max_sentence_chars < 20:
             raise ValueError(
-                f"max_sentence_chars must be between 20 and max_chars ({self.max_chars}), "
-                f"got {self.max_sentence_chars}."
+                f"max_sentence_chars must be at least 20, got {self.max_sentence_chars}."
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,7 +104,8 @@ def sentence_spans(text: str, config: ChunkingConfig | None = None) -> list[Span
             text, paragraph.start, paragraph.end, _SEGMENTER_PIECE
         ):
             for span in _segment(text, piece_start, piece_end):
-                for start, end in _pieces(text, span.start, span.end, config.max_sentence_chars):
+                limit = min(config.max_sentence_chars, config.max_chars)
+                for start, end in _pieces(text, span.start, span.end, limit):
                     spans.extend(_trim(text, start, end))
     return spans
 

@@ -8,7 +8,7 @@ derived on load cannot drift from the chunk table.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,13 +42,26 @@ class LexicalIndex:
         self.size = len(texts)
         self._model = None
         self._document_frequency: Counter[str] = Counter()
-        if self.size:
-            corpus = [self.terms(text) for text in texts]
+        self._memo: dict[tuple[str, int], frozenset[str]] = {}
+        corpus = [self.terms(text) for text in texts]
+        if any(corpus):  # bm25s cannot index a corpus without a single term
             for passage_terms in corpus:
                 self._document_frequency.update(set(passage_terms))
             model = bm25s.BM25(k1=self.config.k1, b=self.config.b)
             model.index(corpus, show_progress=False)
             self._model = model
+
+    def terms_of(self, key: tuple[str, int], text: str) -> frozenset[str]:
+        """The terms of a sentence, remembered under `key` for the life of this index.
+
+        Answer selection and reranking look at the same sentences query after query; the
+        index is rebuilt whenever the collection changes, which also clears this memo.
+        """
+        found = self._memo.get(key)
+        if found is None:
+            found = frozenset(self.terms(text))
+            self._memo[key] = found
+        return found
 
     def terms(self, text: str) -> list[str]:
         """The terms this index uses for `text`."""
@@ -69,3 +82,16 @@ class LexicalIndex:
         """
         frequency = self._document_frequency.get(term, 0)
         return float(np.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5)))
+
+    def coverage(self, question_terms: Iterable[str], text_terms: Container[str]) -> float:
+        """Share of the question's idf weight whose terms occur in the text (0..1).
+
+        Unlike a BM25 score this is comparable across passages and queries, which makes it
+        usable both for ranking and as evidence for the confidence.
+        """
+        unique = set(question_terms)
+        weights = [(self.idf(term), term in text_terms) for term in unique]
+        total = sum(weight for weight, _ in weights)
+        if total <= 0:
+            return 0.0
+        return sum(weight for weight, present in weights if present) / total

@@ -166,7 +166,9 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     )
     if not body:
         body = _plain_html_text(html)
-    return body or "", title
+    # One block per line comes back; a blank line between blocks keeps each HTML paragraph
+    # a paragraph for the chunker, so no passage straddles two.
+    return re.sub(r"\n+", "\n\n", body or ""), title
 
 
 def _plain_html_text(html: str) -> str:

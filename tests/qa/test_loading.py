@@ -78,11 +78,6 @@ def test_html_without_a_title_element_is_titled_by_its_first_line(tmp_path: Path
     assert document.title == "Otters sleep holding hands."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="html_to_text joins <p> elements with a single newline, so the chunker sees one "
-    "paragraph and its windows straddle HTML paragraphs",
-)
 def test_html_paragraphs_stay_paragraphs_so_no_passage_straddles_two(files_dir: Path) -> None:
     document = load_path(files_dir / "page.html")
 
