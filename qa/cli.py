@@ -1,0 +1,207 @@
+"""The `qa` command line: thin subcommands over the Python API.
+
+Every expected error (bad question, unreadable file, damaged index) becomes one line on
+stderr and exit code 2; nothing prints a traceback at a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_USAGE = 2
+PRESETS = ("hybrid", "rrf", "dense", "bm25")
+
+
+def _settings_for(name: str, base: Any) -> Any:
+    """A named retrieval preset for --compare, on top of the assistant's settings."""
+    from qa.retrieval import RetrievalConfig
+
+    presets = {
+        "hybrid": base.retrieval,
+        "rrf": dataclasses.replace(base.retrieval, fusion="rrf"),
+        "dense": dataclasses.replace(base.retrieval, mode="dense"),
+        "bm25": dataclasses.replace(base.retrieval, mode="lexical"),
+    }
+    if name not in presets:
+        raise ValueError(f"Unknown configuration {name!r} in --compare; choose from {', '.join(PRESETS)}.")
+    retrieval: RetrievalConfig = presets[name]
+    return dataclasses.replace(base, retrieval=retrieval)
+
+
+def _assistant(docs: Sequence[str] | None, index: str | None) -> Any:
+    from qa import Assistant
+
+    if index:
+        assistant = Assistant.load(index)
+        if docs:
+            assistant.add_documents([Path(p) for p in docs])
+        return assistant
+    if docs:
+        return Assistant.from_paths(docs)
+    return Assistant.default()
+
+
+def _answer_dict(answer: Any) -> dict[str, Any]:
+    return dataclasses.asdict(answer)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.api import validate_question
+
+    validate_question(args.question)  # fail before loading the model
+    assistant = _assistant(args.docs, args.index)
+    answer = assistant.ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(_answer_dict(answer), ensure_ascii=False, indent=1))
+        return 0
+    print(answer.text)
+    print(f"(confidence {answer.confidence:.2f})")
+    for source in answer.sources:
+        print(f"\n[{source.number}] {source.title} (score {source.score:.3f}, chars {source.start}-{source.end})")
+        if source.answer_start is not None and source.answer_end is not None:
+            before = source.text[: source.answer_start]
+            span = source.text[source.answer_start : source.answer_end]
+            after = source.text[source.answer_end :]
+            print(f"    {before}>>{span}<<{after}")
+        else:
+            print(f"    {source.text}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from qa import Assistant
+    from qa.loading import load_items
+
+    documents = load_items([Path(p) for p in args.paths])
+    assistant = Assistant.load(args.out) if (Path(args.out) / "CURRENT").exists() else Assistant(_embedder())
+    with tqdm(total=0, unit="text", desc="Embedding", disable=args.quiet) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        assistant.add_documents(documents, progress=progress)
+    where = assistant.save(args.out)
+    print(f"Indexed {len(assistant.documents)} documents, {assistant.collection.passage_count} passages -> {where}")
+    return 0
+
+
+def _embedder() -> Any:
+    from embeddings import Embedder
+
+    return Embedder()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from qa.datasets import load_dataset
+    from qa.evaluation import evaluate
+    from qa.loading import load_items
+
+    extra = load_items([Path(p) for p in args.docs]) if args.docs else None
+    dataset = load_dataset(args.dataset, documents=extra)
+    from qa import Assistant
+
+    assistant = Assistant.load(args.index) if args.index else Assistant(_embedder())
+    names = [n.strip() for n in args.compare.split(",") if n.strip()] if args.compare else ["hybrid"]
+    configs = {name: _settings_for(name, assistant.settings) for name in names}
+    bars: dict[str, Any] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(total=total, desc=name, unit="q", disable=args.quiet, leave=False)
+        bar.update(done - bar.n)
+
+    report = evaluate(assistant, dataset, configs=configs, refusal=not args.no_refusal, progress=progress)
+    for bar in bars.values():
+        bar.close()
+    print(report.table())
+    if args.failures:
+        print(f"\nWorst misses ({names[0]}):")
+        print(report.failures(args.failures))
+    if args.json:
+        report.write_json(args.json)
+        print(f"\nWrote {args.json}")
+    if args.plot:
+        report.plot(args.plot)
+        print(f"Wrote {args.plot}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    assistant = _assistant(args.docs, args.index) if (args.docs or args.index) else None
+    serve(assistant, host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask questions about documents, offline, with cited sources."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer one question", description="Answer one question from documents (the bundled article by default).")
+    ask.add_argument("question")
+    ask.add_argument("--docs", nargs="+", metavar="PATH", help="files to ask about (.txt .md .html .pdf)")
+    ask.add_argument("--index", metavar="DIR", help="a saved index (from `qa index`)")
+    ask.add_argument("--top-k", type=int, default=3, help="number of sources (default 3)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(run=cmd_ask)
+
+    index = commands.add_parser("index", help="index files into a directory", description="Embed files and save the index (added to an existing index in --out).")
+    index.add_argument("paths", nargs="+", metavar="PATH")
+    index.add_argument("--out", required=True, metavar="DIR")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.set_defaults(run=cmd_index)
+
+    evaluation = commands.add_parser("eval", help="measure accuracy on a labelled question set", description="Evaluate retrieval, answers and refusal on SQuAD-format or our JSON/JSONL questions (see docs/evaluation.md).")
+    evaluation.add_argument("dataset", metavar="DATASET")
+    evaluation.add_argument("--docs", nargs="+", metavar="PATH", help="documents for a JSONL question file")
+    evaluation.add_argument("--index", metavar="DIR", help="start from a saved index (its settings and model)")
+    evaluation.add_argument("--compare", metavar="LIST", help=f"configurations, comma-separated: {','.join(PRESETS)}")
+    evaluation.add_argument("--json", metavar="FILE", help="write every figure and per-question result")
+    evaluation.add_argument("--failures", type=int, default=0, metavar="N", help="list the N worst misses")
+    evaluation.add_argument("--plot", metavar="FILE.png", help="hit@k curves per configuration")
+    evaluation.add_argument("--no-refusal", action="store_true", help="skip the removed-document run")
+    evaluation.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluation.set_defaults(run=cmd_eval)
+
+    serve = commands.add_parser("serve", help="start the browser chat (same as python app.py)", description="Serve the chat UI.")
+    serve.add_argument("--docs", nargs="+", metavar="PATH")
+    serve.add_argument("--index", metavar="DIR")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(run=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `qa` command; returns the exit code."""
+    from qa.errors import EmbeddingError, QAError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (QAError, EmbeddingError, ValueError, OSError) as err:
+        print(f"qa {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"qa {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
