@@ -18,8 +18,8 @@ from embeddings.store import Hits, VectorStore
 __all__ = [
     "BUNDLED_MODEL_NAME",
     "BUNDLED_MODEL_SHA256",
-    "EmbeddingError",
     "Embedder",
+    "EmbeddingError",
     "Hits",
     "ModelIntegrityError",
     "ModelNotAvailableError",

@@ -1,5 +1,12 @@
 """A FAISS inner-product index over unit vectors, keyed by caller-chosen int64 ids.
 
+The index type follows the collection's size, as txtai does: exact search (a flat
+index) below `EXACT_LIMIT` vectors, where it answers in a few milliseconds and is never
+wrong; an inverted-file index (IVF, k-means lists, `nprobe` of them searched) above it,
+where exact search would cost tens of milliseconds per query. The choice and its settings
+are an `IndexSpec`, recorded so a saved index says what it is; the FAISS file itself also
+carries them, so `from_bytes` recovers the spec without the manifest.
+
 FAISS pads short result lists with id -1, and Python's `rows[-1]` would then quietly
 return the last row; this class never lets a padding id out. Serialisation is FAISS's
 own binary format (no pickle); the caller decides where and how atomically to write it.
@@ -7,13 +14,91 @@ own binary format (no pickle); the caller decides where and how atomically to wr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 import faiss
 import numpy as np
 
 from embeddings.errors import VectorStoreError
+
+# Measured in benchmarks/scale.py on this repo's 2-core reference machine: exact search
+# over 100k vectors of 384 dimensions costs ~5 ms per query on one thread, over 1M ~50 ms.
+EXACT_LIMIT = 100_000
+# An approximate index is retrained when the collection has grown this much since its
+# k-means lists were fitted: lists fitted to a tenth of the data get long and slow.
+RETRAIN_GROWTH = 4
+# A restricted search (`allowed=`) over at most this many ids is done exactly on their
+# stored vectors: cheaper than probing lists, and it never misses an allowed passage.
+EXACT_SUBSET_LIMIT = 50_000
+
+IndexKind = Literal["flat", "ivf"]
+INDEX_KINDS: tuple[str, ...] = ("flat", "ivf")
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """Which FAISS index a store uses, and its settings.
+
+    Attributes:
+        kind: "flat" (exact) or "ivf" (approximate, inverted lists over k-means cells).
+        nlist: number of k-means cells (ivf only).
+        nprobe: cells searched per query (ivf only); more is slower and more exact.
+        trained_on: how many vectors the cells were fitted to (ivf only).
+    """
+
+    kind: IndexKind = "flat"
+    nlist: int = 0
+    nprobe: int = 0
+    trained_on: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in INDEX_KINDS:
+            raise VectorStoreError(
+                f"Index kind must be one of {', '.join(INDEX_KINDS)}; got {self.kind!r}."
+            )
+        if self.kind == "ivf" and not 1 <= self.nprobe <= self.nlist:
+            raise VectorStoreError(
+                f"An IVF index needs 1 <= nprobe <= nlist; got nprobe={self.nprobe}, "
+                f"nlist={self.nlist}."
+            )
+
+    @property
+    def factory(self) -> str:
+        """The FAISS factory-style name, as recorded in a saved index's manifest."""
+        if self.kind == "flat":
+            return "IDMap2,Flat,IP"
+        return f"IVF{self.nlist},Flat,IP"
+
+    @property
+    def exact(self) -> bool:
+        return self.kind == "flat"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IndexSpec:
+        """The spec a `to_dict` wrote; unknown keys are refused with their names."""
+        unknown = set(data) - {"kind", "nlist", "nprobe", "trained_on"}
+        if unknown:
+            raise VectorStoreError(f"Unknown index settings: {', '.join(sorted(unknown))}.")
+        return cls(**data)
+
+
+def choose_spec(count: int, *, exact_limit: int = EXACT_LIMIT) -> IndexSpec:
+    """The index for a collection of `count` vectors.
+
+    Exact below `exact_limit`. Above it, IVF with about 2·sqrt(count) cells (a power of
+    two) and 1/64 of them probed, which measured recall@10 >= 0.95 against exact search on
+    1M clustered vectors (docs/benchmarks.md) at a few milliseconds per query.
+    """
+    if count < exact_limit:
+        return IndexSpec()
+    nlist = 1 << round(math.log2(2 * math.sqrt(count)))
+    return IndexSpec("ivf", nlist=nlist, nprobe=max(8, nlist // 64), trained_on=count)
 
 
 @dataclass(frozen=True)
@@ -28,22 +113,74 @@ class Hits:
 
 
 class VectorStore:
-    """Exact inner-product search with add and remove by id.
+    """Inner-product search with add and remove by id; exact or approximate by size.
 
     Args:
         dimension: length of every vector; vectors of another length are refused.
+        spec: a fixed index type; None (the default) chooses by size with `choose_spec`,
+            starting exact and switching to IVF once `exact_limit` vectors are stored
+            (a one-off rebuild, seconds at 100k vectors).
+        exact_limit: the size at which an automatic store becomes approximate.
     """
 
-    index_type = "IDMap2,Flat,IP"
+    index_type = "IDMap2,Flat,IP"  # the exact index; an instance reports its own
 
-    def __init__(self, dimension: int) -> None:
+    def __init__(
+        self,
+        dimension: int,
+        *,
+        spec: IndexSpec | None = None,
+        exact_limit: int = EXACT_LIMIT,
+    ) -> None:
         if dimension < 1:
             raise VectorStoreError(f"dimension must be at least 1, got {dimension}.")
+        if exact_limit < 1:
+            raise VectorStoreError(f"exact_limit must be at least 1, got {exact_limit}.")
+        if spec is not None and spec.kind == "ivf":
+            raise VectorStoreError(
+                "An IVF index must be trained on vectors: use VectorStore.build(ids, vectors, "
+                "spec=...) instead of the constructor."
+            )
         self.dimension = dimension
-        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.auto = spec is None
+        self.exact_limit = exact_limit
+        self.spec = IndexSpec()
+        self.index_type = self.spec.factory
+        self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+    @classmethod
+    def build(
+        cls,
+        ids: Iterable[int],
+        vectors: np.ndarray,
+        *,
+        spec: IndexSpec | None = None,
+        exact_limit: int = EXACT_LIMIT,
+    ) -> VectorStore:
+        """A store holding `vectors` under `ids`, of the type their number calls for.
+
+        Args:
+            spec: force an index type (for instance to compare exact with approximate);
+                None chooses by size, and the store keeps choosing as it grows.
+        """
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2:
+            raise VectorStoreError(f"Expected a 2-d array of vectors, got shape {matrix.shape}.")
+        store = cls(int(matrix.shape[1]), exact_limit=exact_limit)
+        store.auto = spec is None
+        chosen = spec or choose_spec(int(matrix.shape[0]), exact_limit=exact_limit)
+        if chosen.kind == "ivf":
+            store._index = _ivf_index(store.dimension, chosen, store._as_matrix(matrix))
+            store._set_spec(chosen)
+        store._add(np.asarray(list(ids), dtype=np.int64), store._as_matrix(matrix))
+        return store
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    def _set_spec(self, spec: IndexSpec) -> None:
+        self.spec = spec
+        self.index_type = spec.factory
 
     def _as_matrix(self, vectors: np.ndarray) -> np.ndarray:
         matrix = np.asarray(vectors, dtype=np.float32)
@@ -58,9 +195,16 @@ class VectorStore:
         return np.ascontiguousarray(matrix)
 
     def add(self, ids: Iterable[int], vectors: np.ndarray) -> None:
-        """Add vectors under `ids` (non-negative, not already present)."""
-        id_array = np.asarray(list(ids), dtype=np.int64)
-        matrix = self._as_matrix(vectors)
+        """Add vectors under `ids` (non-negative, not already present).
+
+        An automatic store that grows past its exact limit (or far past the size its
+        lists were fitted to) is rebuilt as the index its new size calls for.
+        """
+        self._add(np.asarray(list(ids), dtype=np.int64), self._as_matrix(vectors))
+        if self.auto:
+            self._reindex_if_grown()
+
+    def _add(self, id_array: np.ndarray, matrix: np.ndarray) -> None:
         if id_array.shape[0] != matrix.shape[0]:
             raise VectorStoreError(
                 f"Got {id_array.shape[0]} ids for {matrix.shape[0]} vectors; they must match."
@@ -70,17 +214,42 @@ class VectorStore:
         if id_array.size:
             self._index.add_with_ids(matrix, id_array)
 
+    def _reindex_if_grown(self) -> None:
+        count = len(self)
+        if self.spec.kind == "flat" and count < self.exact_limit:
+            return
+        if self.spec.kind == "ivf" and count < RETRAIN_GROWTH * self.spec.trained_on:
+            return
+        spec = choose_spec(count, exact_limit=self.exact_limit)
+        if spec.kind == "flat":
+            return
+        ids = self.ids()
+        matrix = self.vectors(ids)
+        self._index = _ivf_index(self.dimension, spec, matrix)
+        self._set_spec(spec)
+        self._add(ids, matrix)
+
     def remove(self, ids: Iterable[int]) -> int:
         """Remove the vectors with these ids; returns how many were removed."""
         id_array = np.asarray(list(ids), dtype=np.int64)
         if id_array.size == 0:
             return 0
+        if self.spec.kind == "ivf":
+            # IVF's id hashtable removes only by explicit array, and only ids it holds.
+            present = np.unique(id_array[np.isin(id_array, self.ids())])
+            if present.size == 0:
+                return 0
+            return int(self._index.remove_ids(faiss.IDSelectorArray(present)))
         return int(self._index.remove_ids(faiss.IDSelectorBatch(id_array)))
 
     def search(
         self, query: np.ndarray, k: int, *, allowed: Iterable[int] | None = None
     ) -> Hits:
         """The `k` stored vectors with the highest inner product with `query`.
+
+        Exact for a flat index; for IVF, the best of the `nprobe` nearest lists (recall
+        measured in docs/benchmarks.md), except that a search restricted to at most
+        EXACT_SUBSET_LIMIT allowed ids is always exact.
 
         Args:
             query: one vector, shape (dimension,).
@@ -99,7 +268,9 @@ class VectorStore:
             allowed_ids = np.asarray(sorted(set(allowed)), dtype=np.int64)
             if allowed_ids.size == 0:
                 return _empty_hits()
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed_ids))
+            if not self.spec.exact and allowed_ids.size <= EXACT_SUBSET_LIMIT:
+                return self._exact_subset(vector[0], allowed_ids, k)
+            params = self._params(faiss.IDSelectorBatch(allowed_ids))
             limit = min(limit, int(allowed_ids.size))
         k = min(k, limit)
         if k == 0:
@@ -107,6 +278,19 @@ class VectorStore:
         scores, ids = self._index.search(vector, k, params=params)
         keep = ids[0] >= 0
         return Hits(ids=ids[0][keep].astype(np.int64), scores=scores[0][keep].astype(np.float32))
+
+    def _params(self, selector: Any) -> Any:
+        if self.spec.kind == "ivf":
+            return faiss.SearchParametersIVF(sel=selector, nprobe=self.spec.nprobe)
+        return faiss.SearchParameters(sel=selector)
+
+    def _exact_subset(self, query: np.ndarray, allowed: np.ndarray, k: int) -> Hits:
+        present = allowed[np.isin(allowed, self.ids())]
+        if present.size == 0:
+            return _empty_hits()
+        scores = self.vectors(present) @ query
+        order = np.argsort(-scores, kind="stable")[:k]
+        return Hits(ids=present[order], scores=scores[order].astype(np.float32))
 
     def vectors(self, ids: Iterable[int]) -> np.ndarray:
         """The stored vectors for `ids`, shape (n, dimension); unknown ids raise."""
@@ -120,15 +304,25 @@ class VectorStore:
         return out
 
     def ids(self) -> np.ndarray:
-        """Every stored id, in insertion order."""
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        """Every stored id: in insertion order for an exact index, by cell for IVF."""
+        if self.spec.kind == "flat":
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        lists = self._index.invlists
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(cell), lists.list_size(cell)).copy()
+            for cell in range(self._index.nlist)
+            if lists.list_size(cell)
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def to_bytes(self) -> bytes:
-        """The index in FAISS's binary format."""
+        """The index in FAISS's binary format (its type and settings included)."""
         return faiss.serialize_index(self._index).tobytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes, dimension: int) -> VectorStore:
+    def from_bytes(
+        cls, data: bytes, dimension: int, *, exact_limit: int = EXACT_LIMIT
+    ) -> VectorStore:
         """Rebuild a store written by `to_bytes`; only read bytes this program wrote itself.
 
         Raises:
@@ -138,14 +332,51 @@ class VectorStore:
             index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except Exception as err:
             raise VectorStoreError(f"The vector index cannot be read: {err}") from err
-        if not isinstance(index, faiss.IndexIDMap2) or index.d != dimension:
+        store = cls(dimension, exact_limit=exact_limit)
+        if isinstance(index, faiss.IndexIVFFlat) and index.d == dimension:
+            # The cell count and nprobe travel in the FAISS file; the training size does
+            # not, so the current size stands in for it (retraining then waits for 4x).
+            if index.direct_map.type != faiss.DirectMap.Hashtable:
+                index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            store._set_spec(
+                IndexSpec("ivf", int(index.nlist), int(index.nprobe), int(index.ntotal))
+            )
+        elif not (
+            isinstance(index, faiss.IndexIDMap2)
+            and index.d == dimension
+            and isinstance(faiss.downcast_index(index.index), faiss.IndexFlatIP)
+        ):
             raise VectorStoreError(
                 f"The vector index has type {type(index).__name__} and dimension {index.d}; "
-                f"expected IndexIDMap2 of dimension {dimension}."
+                f"expected IndexIDMap2 over a flat index, or IVF, of dimension {dimension}."
             )
-        store = cls(dimension)
         store._index = index
         return store
+
+
+def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
+    """An empty IVF index whose cells are fitted to `sample` (a subset is enough)."""
+    if sample.shape[0] < spec.nlist:
+        raise VectorStoreError(
+            f"An IVF index with {spec.nlist} cells needs at least that many training "
+            f"vectors; got {sample.shape[0]}. Use an exact index for a collection this small."
+        )
+    # FAISS fits k-means on at most 256 points per cell anyway; sampling first saves memory.
+    limit = 64 * spec.nlist
+    if sample.shape[0] > limit:
+        rows = np.random.default_rng(0).choice(sample.shape[0], limit, replace=False)
+        sample = sample[np.sort(rows)]
+    quantizer = faiss.IndexFlatIP(dimension)
+    ivf = faiss.IndexIVFFlat(quantizer, dimension, spec.nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(np.ascontiguousarray(sample))
+    ivf.nprobe = spec.nprobe
+    # IVF stores our ids itself (an IDMap2 around it would mis-map ids after a removal,
+    # since IVF does not renumber); a hashtable direct map lets `vectors()` reconstruct by
+    # id and still allows removal.
+    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+    ivf.own_fields = True
+    quantizer.this.disown()
+    return ivf
 
 
 def _empty_hits() -> Hits:
