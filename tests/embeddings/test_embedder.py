@@ -128,7 +128,10 @@ def test_constructing_an_embedder_loads_nothing() -> None:
         ({"batch_size": 0}, r"batch_size must be at least 1, got 0\."),
         ({"query_threads": 0}, r"query_threads must be at least 1 or None, got 0\."),
         ({"query_cache_size": -1}, r"query_cache_size must be 0 or more, got -1\."),
-        ({"backend": "tensorflow"}, r"backend must be 'torch' or 'onnx', got 'tensorflow'\."),
+        (
+            {"backend": "tensorflow"},
+            r"backend must be one of torch, onnx, onnx-int8; got 'tensorflow'\.",
+        ),
     ],
 )
 def test_settings_are_validated(settings: dict[str, object], message: str) -> None:
