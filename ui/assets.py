@@ -11,7 +11,11 @@ CSS = """
   padding: 6px 10px; border-radius: 6px; }
 .qa-reply.qa-notice { color: inherit; }
 .qa-confidence { opacity: 0.7; font-size: 0.85em; }
-a.qa-cite { font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
+#qa-chat a.qa-cite, a.qa-cite { color: #c2410c; font-weight: 700; text-decoration: none;
+  cursor: pointer; padding: 0 1px; }
+#qa-chat a.qa-cite:hover { text-decoration: underline; }
+#qa-sources-panel { max-height: 640px; overflow-y: auto; }
+@media (max-width: 640px) { #qa-sources-panel { max-height: none; } }
 .qa-sources { display: flex; flex-direction: column; gap: 8px; }
 .qa-sources-head { font-weight: 600; margin: 0; overflow-wrap: anywhere; }
 .qa-source { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px;

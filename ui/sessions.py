@@ -9,6 +9,7 @@ sessions that only ask.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,9 @@ class Session:
         self.messages: list[Message] = [self.welcome()]
         self._message_turns: list[int | None] = [None]  # which reply each message shows
         self.shown: int | None = None  # the reply whose sources are on display
+        # One tab can fire events concurrently (a question while a file is indexing); they
+        # take turns so the fork, the history and the message list stay consistent.
+        self.lock = threading.RLock()
 
     @property
     def assistant(self) -> Assistant:
@@ -120,14 +124,15 @@ class Session:
         Raises:
             QuestionError: the question or top_k is unusable (nothing is recorded).
         """
-        scope = None if documents is None else [d for d in documents if d in self._ids()]
-        reply = self.chat.ask(question, top_k=top_k, documents=scope)
-        turn = len(self.answers)
-        self.answers.append(reply)
-        self.shown = turn
-        self._append({"role": "user", "content": render.question_html(question)})
-        self._append({"role": "assistant", "content": render.answer_html(reply, turn)}, turn)
-        return reply
+        with self.lock:
+            scope = None if documents is None else [d for d in documents if d in self._ids()]
+            reply = self.chat.ask(question, top_k=top_k, documents=scope)
+            turn = len(self.answers)
+            self.answers.append(reply)
+            self.shown = turn
+            self._append({"role": "user", "content": render.question_html(question)})
+            self._append({"role": "assistant", "content": render.answer_html(reply, turn)}, turn)
+            return reply
 
     def _ids(self) -> set[str]:
         return {d.id for d in self.documents}
@@ -144,10 +149,15 @@ class Session:
 
     def note(self, html: str) -> None:
         """Add a message from the app (upload results, errors) to the chat."""
-        self._append({"role": "assistant", "content": html})
+        with self.lock:
+            self._append({"role": "assistant", "content": html})
 
     def clear(self) -> None:
         """Forget the conversation; the documents stay."""
+        with self.lock:
+            self._clear()
+
+    def _clear(self) -> None:
         self.chat.reset()
         self.answers.clear()
         self.shown = None
@@ -202,6 +212,15 @@ class Session:
         Returns:
             The documents added and a message for each file refused.
         """
+        with self.lock:
+            return self._add_files(paths, names, progress)
+
+    def _add_files(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        names: Sequence[str] | None,
+        progress: Progress | None,
+    ) -> UploadReport:
         problems = self.check_upload(paths)
         if problems:
             return UploadReport([], problems)
@@ -223,11 +242,12 @@ class Session:
 
     def remove(self, doc_ids: Iterable[str]) -> list[Document]:
         """Remove documents from this session's collection (the shared one is untouched)."""
-        wanted = [d for d in doc_ids if d in self._ids()]
-        if not wanted:
-            return []
-        own = self._own()
-        return [own.remove_document(d) for d in wanted]
+        with self.lock:
+            wanted = [d for d in doc_ids if d in self._ids()]
+            if not wanted:
+                return []
+            own = self._own()
+            return [own.remove_document(d) for d in wanted]
 
 
 def _file_progress(

@@ -6,8 +6,8 @@ import importlib.util
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,12 @@ def live_server(assistant: Assistant, limits: UploadLimits | None = None) -> Ite
         server.should_exit = True
         thread.join(timeout=60)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def serve_app() -> Callable[..., AbstractContextManager[str]]:
+    """`live_server` for test modules (conftest files cannot be imported by tests)."""
+    return live_server
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,170 @@
+"""End to end in headless Chromium (Debian's, no browser download) against the real model.
+
+Set QA_SCREENSHOT=1 to refresh docs/screenshot.png from the desktop-width chat.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from qa import Assistant
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = "What did Putin say about external forces?"
+BEACON = "http://127.0.0.1:9/beacon"
+HOSTILE_DOCUMENT = f"""<img src=x onerror="window.__pwned=1">Zanzibar lighthouse log
+
+The zanzibar lighthouse keeper wrote <script>window.__pwned=1</script> every night.
+The zanzibar lighthouse lamp <img src="{BEACON}.png" onerror="window.__pwned=1"> was bright.
+Read [the zanzibar lighthouse log](javascript:window.__pwned=1) and see ![lamp]({BEACON}-md.png).
+<a href="javascript:window.__pwned=1">zanzibar lighthouse link</a>
+<svg onload="window.__pwned=1"></svg> <iframe src="{BEACON}-frame"></iframe>
+"""
+WAIT_MS = 60_000  # an upper bound for slow CI machines, not a timing assertion
+
+
+@pytest.fixture(scope="module")
+def url(
+    real_assistant: Assistant, serve_app: Callable[..., AbstractContextManager[str]]
+) -> Iterator[str]:
+    with serve_app(real_assistant) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium: apt-get install chromium (see .ci/run)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    """Every URL the test's page asked for."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, url: str, requests_seen: list[str]) -> Iterator[Page]:
+    """A fresh browser session (its own chat and uploads) with requests recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("request", lambda request: requests_seen.append(request.url))
+    page.goto(url)
+    page.locator("#qa-chat").wait_for(timeout=WAIT_MS)
+    yield page
+    context.close()
+
+
+def ask(page: Page, question: str) -> None:
+    """Type a question, send it, and wait until its reply is in the chat."""
+    replies = page.locator("#qa-chat .qa-reply")
+    before = replies.count()
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    replies.nth(before).wait_for(timeout=WAIT_MS)
+
+
+def upload(page: Page, path: Path) -> None:
+    page.locator("#qa-upload input[type=file]").set_input_files(str(path))
+    page.locator("#qa-chat .qa-notice", has_text="Added").last.wait_for(timeout=WAIT_MS)
+
+
+def test_example_question_is_answered_with_a_highlighted_source(page: Page, tmp_path: Path) -> None:
+    chat = page.locator("#qa-chat")
+    assert "Xi and Putin" in chat.locator(".qa-notice").first.inner_text()
+    page.get_by_role("button", name=EXAMPLE).click()
+    page.locator("#qa-sources-panel mark").first.wait_for(timeout=WAIT_MS)
+    reply = chat.locator(".qa-found").last
+    assert "external forces" in reply.inner_text()
+    assert "external forces" in page.locator("#qa-sources-panel mark").first.inner_text()
+
+    reply.locator("a.qa-cite").first.click()
+    page.locator("#qa-sources-panel .qa-flash").wait_for(timeout=WAIT_MS)
+
+    page.locator("#qa-sources-panel").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    shot = tmp_path / "screenshot.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("QA_SCREENSHOT") == "1":
+        shutil.copyfile(shot, ROOT / "docs" / "screenshot.png")
+
+
+def test_an_uploaded_file_can_be_asked_about(page: Page, tmp_path: Path) -> None:
+    notes = tmp_path / "garden.md"
+    notes.write_text(
+        "# Garden notes\n\nThe tomatoes ripen in late August. The beans climb the fence.",
+        encoding="utf-8",
+    )
+    upload(page, notes)
+    assert "Garden notes" in page.locator("#qa-documents").inner_text()
+    ask(page, "When do the tomatoes ripen?")
+    reply = page.locator("#qa-chat .qa-reply").last
+    assert "late August" in reply.inner_text()
+    assert "Garden notes" in page.locator("#qa-sources-panel").inner_text()
+
+
+def test_a_hostile_document_runs_and_fetches_nothing(
+    page: Page, tmp_path: Path, requests_seen: list[str]
+) -> None:
+    hostile = tmp_path / "hostile.md"
+    hostile.write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+    upload(page, hostile)
+    ask(
+        page,
+        '<img src=x onerror="window.__pwned=1"> What did the zanzibar lighthouse keeper write?',
+    )
+    page.locator("#qa-sources-panel mark").first.wait_for(timeout=WAIT_MS)
+    page.locator("#qa-chat a.qa-cite").last.click()
+
+    panel = page.locator("#qa-sources-panel").inner_text()
+    assert "<script>window.__pwned=1</script>" in panel, "shown as text, not run"
+    assert "<img src=x" in page.locator("#qa-documents").inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert any(u.startswith("http://127.0.0.1") for u in requests_seen), "listener is live"
+    fetched = [u for u in requests_seen if "beacon" in u or u.rstrip("/").endswith("/x")]
+    assert fetched == []
+    for selector in ("#qa-chat", "#qa-sources-panel", "#qa-documents"):
+        region = page.locator(selector)
+        assert (
+            region.locator("script, img[onerror], svg[onload], a[href^='javascript']").count() == 0
+        )
+
+
+def test_an_unanswerable_question_gets_a_different_reply(page: Page) -> None:
+    ask(page, "What is the recipe for banana bread?")
+    reply = page.locator("#qa-chat .qa-reply").last
+    assert "qa-notfound" in (reply.get_attribute("class") or "")
+    assert "Not found in the documents" in reply.inner_text()
+
+
+def test_the_chat_fits_a_phone(browser: Browser, url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.get_by_role("button", name=EXAMPLE).click()
+        page.locator("#qa-sources-panel mark").first.wait_for(timeout=WAIT_MS)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways ({width}px wide)"
+        assert page.locator("#qa-chat .qa-found").last.is_visible()
+    finally:
+        context.close()
