@@ -33,6 +33,9 @@ _CHROME_WORDS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANK_RUN = re.compile(r"\n{3,}")
+# Lone surrogates (from JSON "\ud800" or bad decoders) cannot be encoded as UTF-8: the
+# model's tokenizer raises a bare TypeError on them. They become U+FFFD, one for one.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def supported_suffixes() -> list[str]:
@@ -49,11 +52,12 @@ def clean_text(text: str) -> str:
     """Normalise a document's text before indexing.
 
     NFC so that one word has one spelling; LF line ends; control characters (NUL and the
-    like) removed; navigation lines dropped; runs of blank lines folded; ends trimmed.
+    like) removed; lone surrogates replaced by U+FFFD; navigation lines dropped; runs of
+    blank lines folded; ends trimmed.
     """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = _CONTROL.sub("", text)
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
     lines = [line.rstrip() for line in text.split("\n")]
     kept = [line for line in lines if not _is_chrome_line(line)]
     return _BLANK_RUN.sub("\n\n", "\n".join(kept)).strip()

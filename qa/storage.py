@@ -10,6 +10,11 @@ A save writes a complete new generation beside the old one, flushes it to disk, 
 then switches CURRENT with an atomic rename: a crash at any moment leaves either the old
 or the new generation live, never a mix. The previous generation is kept as a fallback.
 JSON, NumPy's .npy (read with allow_pickle=False) and FAISS's own format: no pickle.
+
+Every byte read back is verified before it is parsed: the manifest carries a SHA-256 of its
+own canonical form and of every other file, because a flipped digit in a passage offset
+would otherwise load cleanly and quote the wrong text. FAISS's reader is not hardened
+against hostile files, so it only ever sees bytes whose checksum matched.
 """
 
 from __future__ import annotations
@@ -37,14 +42,18 @@ from qa.lexical import LexicalConfig
 from qa.types import Chunk, Document, Span, content_id
 
 FORMAT = "qa-assistant-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the manifest checks itself (version 1 could not)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 PASSAGES = "passages.faiss"
 SENTENCES = "sentences.npy"
+BLOBS = (DOCUMENTS, PASSAGES, SENTENCES)
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 KEEP_GENERATIONS = 2
+SEAL = "manifest_sha256"
+LOCK_TIMEOUT = 0.5  # seconds a save waits for another one to finish before refusing
+LOAD_ATTEMPTS = 3  # a reader racing two saves re-reads the pointer this often
 
 
 # ----- low-level file helpers ---------------------------------------------------------
@@ -69,8 +78,12 @@ def _sha256(data: bytes) -> str:
 
 
 @contextlib.contextmanager
-def write_lock(directory: Path, timeout: float = 1.0) -> Iterator[None]:
-    """Hold the directory's writer lock, or raise IndexLockedError within `timeout` s."""
+def write_lock(directory: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the directory's writer lock, or raise IndexLockedError within `timeout` s.
+
+    flock, not a lock file that exists or not: the kernel drops it when the holder dies,
+    even by kill -9, so a crashed writer never leaves a stale lock behind.
+    """
     import fcntl
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -137,7 +150,9 @@ def _manifest(collection: Collection, files: dict[str, bytes]) -> dict[str, Any]
         "documents": documents,
         "chunks_columns": ["vector_id", "doc_id", "index", "start", "end", "first", "last"],
         "chunks": chunks,
-        "files": {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()},
+        "files": {
+            name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()
+        },
     }
 
 
@@ -151,7 +166,11 @@ def _payload(collection: Collection) -> dict[str, bytes]:
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
-    return {DOCUMENTS: documents, PASSAGES: collection.store.to_bytes(), SENTENCES: buffer.getvalue()}
+    return {
+        DOCUMENTS: documents,
+        PASSAGES: collection.store.to_bytes(),
+        SENTENCES: buffer.getvalue(),
+    }
 
 
 def _generations(directory: Path) -> list[int]:
@@ -164,8 +183,24 @@ def _generations(directory: Path) -> list[int]:
     return sorted(found)
 
 
+def seal(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with its own checksum added (over its canonical JSON, without the seal)."""
+    body = {key: value for key, value in manifest.items() if key != SEAL}
+    return {**body, SEAL: _sha256(_canonical(body))}
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    # ASCII escapes keep lone surrogates in titles encodable; sorting makes it canonical.
+    return json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()
+
+
 def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
     """Write the collection to `directory` as a new generation; returns its path.
+
+    Order matters for crash safety: every file of the generation is written and fsynced
+    under a staging name, the staging directory is renamed into place and the parent
+    fsynced, and only then is CURRENT replaced (atomically) and fsynced. Old generations
+    are pruned last, keeping the previous one.
 
     Raises:
         IndexLockedError: another process is saving to the same directory.
@@ -175,26 +210,42 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
     try:
         with write_lock(root), collection.lock:
             files = _payload(collection)
-            manifest = json.dumps(_manifest(collection, files), ensure_ascii=False, indent=1)
+            manifest = json.dumps(
+                seal(_manifest(collection, files)), ensure_ascii=True, indent=1, sort_keys=True
+            )
             number = (_generations(root) or [0])[-1] + 1
             name = f"gen-{number:06d}"
-            staging = root / f".{name}.tmp"
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir()
-            for file_name, data in files.items():
-                _write_file(staging / file_name, data)
-            _write_file(staging / MANIFEST, manifest.encode("utf-8"))
-            _fsync_dir(staging)
-            os.replace(staging, root / name)
-            _fsync_dir(root)
+            staging = root / f".{name}.{os.getpid()}.tmp"
             pointer = root / f".{CURRENT}.tmp"
-            _write_file(pointer, (name + "\n").encode())
-            os.replace(pointer, root / CURRENT)
-            _fsync_dir(root)
+            try:
+                _write_generation(staging, files, manifest.encode("ascii"))
+                os.replace(staging, root / name)
+                _fsync_dir(root)
+                _write_file(pointer, (name + "\n").encode())
+                os.replace(pointer, root / CURRENT)
+                _fsync_dir(root)
+            except OSError:
+                # The live generation was never touched; leave no half-written files behind.
+                shutil.rmtree(staging, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    pointer.unlink(missing_ok=True)
+                raise
             _prune(root, keep_from=number - KEEP_GENERATIONS + 1)
             return root / name
     except OSError as err:
-        raise StoreError(f"Cannot save the index to {root}: {err.strerror or err}") from err
+        raise StoreError(
+            f"Cannot save the index to {root}: {err.strerror or err}. The previous save is "
+            "unchanged; free space or fix permissions and save again."
+        ) from err
+
+
+def _write_generation(staging: Path, files: dict[str, bytes], manifest: bytes) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for file_name, data in files.items():
+        _write_file(staging / file_name, data)
+    _write_file(staging / MANIFEST, manifest)
+    _fsync_dir(staging)
 
 
 def _prune(root: Path, keep_from: int) -> None:
@@ -206,36 +257,87 @@ def _prune(root: Path, keep_from: int) -> None:
 
 
 # ----- load -----------------------------------------------------------------------------
-def read_manifest(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
-    """The live generation's path and its parsed manifest.
+def current_generation(directory: str | os.PathLike[str]) -> str:
+    """The generation name CURRENT points at ("gen-000003").
 
     Raises:
         StoreError: no saved index in the directory.
-        IndexCorruptError: the pointer or manifest is damaged.
+        IndexCorruptError: the pointer is damaged.
     """
     root = Path(directory)
     pointer = root / CURRENT
     if not pointer.is_file():
+        orphans = [f"gen-{number:06d}" for number in _generations(root)]
+        if orphans:
+            raise StoreError(
+                f"No saved index in {root}: there is no {CURRENT} file, only {orphans[-1]} "
+                "(a first save that did not finish, or a deleted pointer). Save again, or if "
+                f"{orphans[-1]} is the index you want, write its name into {pointer}."
+            )
         raise StoreError(f"No saved index in {root} (there is no {CURRENT} file).")
     try:
         name = pointer.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as err:
         raise IndexCorruptError(f"The index pointer {pointer} is unreadable: {err}") from err
     if not _GENERATION.match(name) or not (root / name).is_dir():
-        raise IndexCorruptError(f"{pointer} names {name[:40]!r}, which is not a saved generation.")
-    generation = root / name
+        raise IndexCorruptError(
+            f"{pointer} names {name[:40]!r}, which is not a saved generation."
+            + _recovery_hint(root, None)
+        )
+    return name
+
+
+def read_manifest(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
+    """The live generation's path and its parsed, self-verified manifest.
+
+    Raises:
+        StoreError: no saved index in the directory, or one of another format version.
+        IndexCorruptError: the pointer or manifest is damaged.
+    """
+    root = Path(directory)
+    generation = root / current_generation(root)
     try:
-        manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        return generation, _verified_manifest(generation)
+    except IndexCorruptError as err:
+        raise IndexCorruptError(f"{err}{_recovery_hint(root, generation.name)}") from err
+
+
+def _verified_manifest(generation: Path) -> dict[str, Any]:
+    path = generation / MANIFEST
+    try:
+        manifest = json.loads(path.read_bytes().decode("ascii"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise IndexCorruptError(f"The manifest in {generation} is unreadable: {err}") from err
+        raise IndexCorruptError(f"The manifest {path} is unreadable: {err}") from err
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise IndexCorruptError(f"{generation / MANIFEST} is not a qa-assistant index manifest.")
+        raise IndexCorruptError(f"{path} is not a qa-assistant index manifest.")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise StoreError(
-            f"The index in {root} has format version {manifest.get('format_version')}; this "
-            f"program reads version {FORMAT_VERSION}. Rebuild the index."
+            f"The index in {generation.parent} has format version "
+            f"{str(manifest.get('format_version'))[:20]}; this program reads version "
+            f"{FORMAT_VERSION}. Rebuild the index (add the documents again and save)."
         )
-    return generation, manifest
+    if manifest.get(SEAL) != seal(manifest)[SEAL]:
+        raise IndexCorruptError(f"{path} does not match its own checksum: the manifest is damaged.")
+    return manifest
+
+
+def _recovery_hint(root: Path, damaged: str | None) -> str:
+    """Name the newest other generation that still verifies, so no one rebuilds in vain."""
+    for number in reversed(_generations(root)):
+        name = f"gen-{number:06d}"
+        if name == damaged:
+            continue
+        try:
+            manifest = _verified_manifest(root / name)
+            for file_name in BLOBS:
+                _read_verified(root / name, manifest, file_name)
+        except StoreError:
+            continue
+        return (
+            f" The earlier save {name} is intact: to open it, write {name!r} into "
+            f"{root / CURRENT}; otherwise rebuild the index."
+        )
+    return " No intact earlier save is left: rebuild the index."
 
 
 def check_model(manifest: dict[str, Any], embedder: TextEncoder, where: Path) -> None:
@@ -259,32 +361,70 @@ def _read_verified(generation: Path, manifest: dict[str, Any], name: str) -> byt
     try:
         data = (generation / name).read_bytes()
         expected = manifest["files"][name]
+        matches = len(data) == expected["bytes"] and _sha256(data) == expected["sha256"]
     except (OSError, KeyError, TypeError) as err:
         raise IndexCorruptError(f"{generation / name} is missing or unlisted: {err}") from err
-    if len(data) != expected["bytes"] or _sha256(data) != expected["sha256"]:
+    if not matches:
         raise IndexCorruptError(
-            f"{generation / name} does not match its checksum in the manifest: the file is "
-            "damaged. Restore it or rebuild the index."
+            f"{generation / name} does not match its checksum in the manifest: the file is damaged."
         )
     return data
 
 
 def load(directory: str | os.PathLike[str], collection: Collection) -> None:
-    """Fill an empty collection from a saved index, verifying every file first.
+    """Fill an empty collection from a saved index, verifying every file before parsing it.
+
+    Nothing is put into `collection` until the whole generation has been read and checked,
+    so a failure leaves it empty. A reader that races saves in another process re-reads
+    the pointer and tries again rather than report a generation pruned under it as damaged.
 
     Raises:
         StoreError, IndexCorruptError, IndexMismatchError: as their names say.
     """
-    generation, manifest = read_manifest(directory)
-    check_model(manifest, collection.embedder, Path(directory))
-    blobs = {name: _read_verified(generation, manifest, name) for name in (DOCUMENTS, PASSAGES, SENTENCES)}
+    root = Path(directory)
+    for attempt in range(1, LOAD_ATTEMPTS + 1):
+        name = current_generation(root)
+        try:
+            _load_generation(root, root / name, collection)
+            return
+        except IndexCorruptError as err:
+            if attempt < LOAD_ATTEMPTS and _pointer_moved(root, name):
+                continue
+            raise IndexCorruptError(f"{err}{_recovery_hint(root, name)}") from err
+
+
+def _pointer_moved(root: Path, name: str) -> bool:
     try:
-        _restore(collection, manifest, blobs)
+        return current_generation(root) != name
+    except StoreError:
+        return False
+
+
+def _load_generation(root: Path, generation: Path, collection: Collection) -> None:
+    manifest = _verified_manifest(generation)
+    try:
+        check_model(manifest, collection.embedder, root)
+    except (KeyError, TypeError) as err:
+        raise IndexCorruptError(
+            f"The model record in {generation / MANIFEST} is invalid: {err!r}"
+        ) from err
+    blobs = {name: _read_verified(generation, manifest, name) for name in BLOBS}
+    try:
+        store, next_id, parts = _parse(manifest, blobs)
     except (KeyError, TypeError, ValueError, IndexError, VectorStoreError) as err:
         raise IndexCorruptError(f"The index in {generation} is inconsistent: {err}") from err
+    collection.attach_store(store, next_id)
+    for document, sentences, chunks, ids, vectors in parts:
+        collection.restore(document, sentences, chunks, ids, vectors)
 
 
-def _restore(collection: Collection, manifest: dict[str, Any], blobs: dict[str, bytes]) -> None:
+_Part = tuple[Document, list[Span], list[Chunk], list[int], np.ndarray]
+
+
+def _parse(
+    manifest: dict[str, Any], blobs: dict[str, bytes]
+) -> tuple[VectorStore, int, list[_Part]]:
+    """Every document, passage and vector of a generation, cross-checked; nothing applied."""
     dimension = int(manifest["model"]["dimension"])
     texts: dict[str, str] = {}
     for line in blobs[DOCUMENTS].decode("utf-8", "surrogatepass").splitlines():
@@ -293,12 +433,19 @@ def _restore(collection: Collection, manifest: dict[str, Any], blobs: dict[str, 
     store = VectorStore.from_bytes(blobs[PASSAGES], dimension)
     sentence_matrix = np.load(io.BytesIO(blobs[SENTENCES]), allow_pickle=False)
     rows = manifest["chunks"]
-    if len(store) != len(rows):
-        raise ValueError(f"{len(store)} vectors for {len(rows)} passages")
+    stored_ids = sorted(int(i) for i in store.ids())
+    row_ids = sorted(int(row[0]) for row in rows)
+    if stored_ids != row_ids or len(set(row_ids)) != len(row_ids):
+        raise ValueError(f"{len(stored_ids)} vectors do not match {len(rows)} passages by id")
+    next_id = int(manifest["next_vector_id"])
+    if row_ids and next_id <= row_ids[-1]:
+        raise ValueError(f"next_vector_id {next_id} is not above the largest id {row_ids[-1]}")
     by_doc: dict[str, list[list[Any]]] = {}
     for row in rows:
         by_doc.setdefault(row[1], []).append(row)
-    collection.attach_store(store, int(manifest["next_vector_id"]))
+    if set(by_doc) - set(texts) or len(texts) != len(manifest["documents"]):
+        raise ValueError("passages or texts of documents the manifest does not list")
+    parts: list[_Part] = []
     offset = 0
     for info in manifest["documents"]:
         text = texts[info["id"]]
@@ -306,6 +453,8 @@ def _restore(collection: Collection, manifest: dict[str, Any], blobs: dict[str, 
             raise ValueError(f"document {info['id']} text does not match its id")
         document = Document(id=info["id"], title=info["title"], text=text, source=info["source"])
         sentences = [Span(int(s), int(e)) for s, e in info["sentences"]]
+        if any(not 0 <= s.start < s.end <= len(text) for s in sentences):
+            raise ValueError(f"a sentence of {info['id']} lies outside its document")
         vectors = sentence_matrix[offset : offset + len(sentences)]
         offset += len(sentences)
         if vectors.shape != (len(sentences), dimension):
@@ -317,17 +466,22 @@ def _restore(collection: Collection, manifest: dict[str, Any], blobs: dict[str, 
                 raise ValueError(f"passage {doc_id}:{index} has offsets outside its document")
             chunks.append(Chunk(doc_id, index, start, end, text[start:end], first, last))
             ids.append(int(vector_id))
-        collection.restore(document, sentences, chunks, ids, vectors)
+        parts.append((document, sentences, chunks, ids, vectors))
     if offset != sentence_matrix.shape[0]:
         raise ValueError("more sentence vectors than sentences")
+    return store, next_id, parts
 
 
-def saved_settings(directory: str | os.PathLike[str]) -> tuple[dict[str, Any], ChunkingConfig, LexicalConfig, bool]:
+def saved_settings(
+    directory: str | os.PathLike[str],
+) -> tuple[dict[str, Any], ChunkingConfig, LexicalConfig, bool]:
     """The model record and index settings of a saved index, to rebuild a matching collection."""
     _, manifest = read_manifest(directory)
     try:
         chunking = ChunkingConfig(**manifest["chunking"])
         lexical = LexicalConfig(**manifest["lexical"])
-        return manifest["model"], chunking, lexical, bool(manifest.get("embed_titles", True))
+        return dict(manifest["model"]), chunking, lexical, bool(manifest.get("embed_titles", True))
     except (KeyError, TypeError, ValueError) as err:
-        raise IndexCorruptError(f"The settings in the manifest of {directory} are invalid: {err}") from err
+        raise IndexCorruptError(
+            f"The settings in the manifest of {directory} are invalid: {err}"
+        ) from err
