@@ -136,3 +136,12 @@ def pdf_file(tmp_path: Path) -> Path:
         minimal_pdf(["Solar panels on the roof (2019).", "The battery stores ten kWh."])
     )
     return path
+
+
+@pytest.fixture
+def make_fake_encoder() -> type[FakeEncoder]:
+    """The FakeEncoder class, for tests needing one of another dimension (`make(32)`).
+
+    A fixture rather than `from conftest import ...`: tests/ui has a conftest of its own.
+    """
+    return FakeEncoder

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,19 @@ class RenamedEncoder:
         self.encode_query = inner.encode_query
 
 
+Factory = Callable[..., TextEncoder]
+
+
+@pytest.fixture
+def fake(make_fake_encoder: Factory) -> Factory:
+    """fake() makes a 64-dimensional FakeEncoder like the one that built the saved index."""
+
+    def make(dimension: int = 64) -> TextEncoder:
+        return make_fake_encoder(dimension)
+
+    return make
+
+
 @pytest.fixture
 def saved(fake_assistant: Assistant, tmp_path: Path) -> Path:
     directory = tmp_path / "index"
@@ -49,14 +63,10 @@ def saved(fake_assistant: Assistant, tmp_path: Path) -> Path:
     return directory
 
 
-def fake(dimension: int = 64) -> TextEncoder:
-    from conftest import FakeEncoder
-
-    return FakeEncoder(dimension)
-
-
 # ----- round trip -------------------------------------------------------------------------
-def test_a_loaded_index_gives_the_same_answers(fake_assistant: Assistant, saved: Path) -> None:
+def test_a_loaded_index_gives_the_same_answers(
+    fake_assistant: Assistant, saved: Path, fake: Factory
+) -> None:
     loaded = Assistant.load(saved, embedder=fake())
 
     for question in QUESTIONS:
@@ -69,14 +79,16 @@ def test_a_loaded_index_gives_the_same_answers(fake_assistant: Assistant, saved:
         ]
 
 
-def test_a_loaded_index_has_the_same_documents(fake_assistant: Assistant, saved: Path) -> None:
+def test_a_loaded_index_has_the_same_documents(
+    fake_assistant: Assistant, saved: Path, fake: Factory
+) -> None:
     loaded = Assistant.load(saved, embedder=fake())
 
     assert loaded.documents == fake_assistant.documents
     assert loaded.collection.passage_count == fake_assistant.collection.passage_count
 
 
-def test_a_loaded_index_can_grow_without_id_clashes(saved: Path) -> None:
+def test_a_loaded_index_can_grow_without_id_clashes(saved: Path, fake: Factory) -> None:
     loaded = Assistant.load(saved, embedder=fake())
     [added] = loaded.add_documents(["Otters hold hands while they sleep."])
 
@@ -88,7 +100,7 @@ def test_a_loaded_index_can_grow_without_id_clashes(saved: Path) -> None:
 
 
 def test_the_saved_chunking_settings_win_over_the_ones_passed_to_load(
-    tmp_path: Path,
+    tmp_path: Path, fake: Factory
 ) -> None:
     chunking = ChunkingConfig(max_chars=300, overlap_sentences=0, max_sentence_chars=300)
     original = Assistant.default(embedder=fake(), settings=Settings(chunking=chunking))
@@ -100,7 +112,7 @@ def test_the_saved_chunking_settings_win_over_the_ones_passed_to_load(
     assert loaded.collection.passage_count == original.collection.passage_count
 
 
-def test_an_empty_assistant_saves_and_loads(tmp_path: Path) -> None:
+def test_an_empty_assistant_saves_and_loads(tmp_path: Path, fake: Factory) -> None:
     Assistant(fake()).save(tmp_path / "empty")
 
     loaded = Assistant.load(tmp_path / "empty", embedder=fake())
@@ -179,7 +191,7 @@ def test_no_file_is_a_pickle(fake_assistant: Assistant, saved: Path) -> None:
 
 
 # ----- refusals ---------------------------------------------------------------------------
-def test_loading_with_another_dimension_is_refused_naming_both(saved: Path) -> None:
+def test_loading_with_another_dimension_is_refused_naming_both(saved: Path, fake: Factory) -> None:
     message = (
         r"built with model 'fake-hashing-encoder' \(dimension 64\), but the current model is "
         r"'fake-hashing-encoder' \(dimension 32\)"
@@ -188,7 +200,7 @@ def test_loading_with_another_dimension_is_refused_naming_both(saved: Path) -> N
         Assistant.load(saved, embedder=fake(32))
 
 
-def test_loading_with_another_model_is_refused_naming_both(saved: Path) -> None:
+def test_loading_with_another_model_is_refused_naming_both(saved: Path, fake: Factory) -> None:
     other = RenamedEncoder(fake(), "other-encoder", "0" * 64)
 
     message = (
@@ -199,7 +211,9 @@ def test_loading_with_another_model_is_refused_naming_both(saved: Path) -> None:
         Assistant.load(saved, embedder=other)
 
 
-def test_loading_with_other_weights_under_the_same_name_is_refused(saved: Path) -> None:
+def test_loading_with_other_weights_under_the_same_name_is_refused(
+    saved: Path, fake: Factory
+) -> None:
     retrained = RenamedEncoder(fake(), "fake-hashing-encoder", "1" * 64)
 
     message = rf"whose weights have SHA-256 {'0' * 64}, but the current model .* has {'1' * 64}"
@@ -207,12 +221,14 @@ def test_loading_with_other_weights_under_the_same_name_is_refused(saved: Path) 
         Assistant.load(saved, embedder=retrained)
 
 
-def test_a_directory_without_an_index_is_refused(tmp_path: Path) -> None:
+def test_a_directory_without_an_index_is_refused(tmp_path: Path, fake: Factory) -> None:
     with pytest.raises(StoreError, match=r"No saved index in .*empty \(there is no CURRENT file\)"):
         Assistant.load(tmp_path / "empty", embedder=fake())
 
 
-def test_an_index_of_a_newer_format_is_refused_with_both_versions(saved: Path) -> None:
+def test_an_index_of_a_newer_format_is_refused_with_both_versions(
+    saved: Path, fake: Factory
+) -> None:
     generation, manifest = read_manifest(saved)
     manifest["format_version"] = FORMAT_VERSION + 1
     (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -223,7 +239,7 @@ def test_an_index_of_a_newer_format_is_refused_with_both_versions(saved: Path) -
         Assistant.load(saved, embedder=fake())
 
 
-def test_model_and_embedder_together_are_refused(saved: Path) -> None:
+def test_model_and_embedder_together_are_refused(saved: Path, fake: Factory) -> None:
     with pytest.raises(ValueError, match=r"Pass either model= or embedder=, not both\."):
         Assistant.load(saved, model="all-MiniLM-L6-v2", embedder=fake())
 
