@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from gradio.components.chatbot import MessageDict
 
 from qa import Assistant
 from qa.conversation import Chat
@@ -22,7 +23,7 @@ from qa.loading import supported_suffixes
 from qa.types import Answer, Document
 from ui import render
 
-Message = dict[str, Any]
+Message = MessageDict  # {"role": ..., "content": ...}, Gradio's chat message format
 Progress = Callable[[float, str], None]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from qa import Assistant
 from ui.handlers import ALL_DOCUMENTS, CHECKED_ONLY, EXAMPLE_QUESTIONS, Handlers
-from ui.sessions import Session, UploadLimits
+from ui.sessions import Message, Session, UploadLimits
 
 QUESTION = EXAMPLE_QUESTIONS[0]
 
@@ -18,6 +18,13 @@ QUESTION = EXAMPLE_QUESTIONS[0]
 @pytest.fixture
 def handlers(fake_assistant: Assistant) -> Handlers:
     return Handlers(fake_assistant, UploadLimits(max_files_per_upload=2))
+
+
+def text(message: Message) -> str:
+    """A chat message's HTML (the UI only ever sends text content)."""
+    content = message["content"]
+    assert isinstance(content, str)
+    return content
 
 
 def toasts(call: object) -> list[str]:
@@ -32,7 +39,7 @@ def toasts(call: object) -> list[str]:
 def test_the_first_event_creates_the_session(handlers: Handlers) -> None:
     box, chat, session, sources = handlers.respond(QUESTION, None, 3, False, ALL_DOCUMENTS, [])
     assert box == "" and isinstance(session, Session)
-    assert len(chat) == 3 and 'class="qa-cite"' in chat[-1]["content"]
+    assert len(chat) == 3 and 'class="qa-cite"' in text(chat[-1])
     assert "<mark>" in sources and "qa-src-0-1" in sources
 
 
@@ -81,7 +88,7 @@ def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
     cleared, session, documents, chat = handlers.upload([str(path)], None, [])
     assert cleared is None and len(session.documents) == 2
     assert [label for label, _ in documents.choices][1] == "Garden notes (45 characters)"
-    assert "Added “Garden notes”" in chat[-1]["content"]
+    assert "Added “Garden notes”" in text(chat[-1])
     doc_id = session.documents[1].id
     _, _, session, _ = handlers.respond(
         "When do tomatoes ripen?", session, 3, False, CHECKED_ONLY, [doc_id]
@@ -89,7 +96,7 @@ def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
     assert "August" in session.answers[-1].text
     session, documents, chat = handlers.remove(session, [doc_id])
     assert len(session.documents) == 1 and documents.value == []
-    assert "Removed “Garden notes”" in chat[-1]["content"]
+    assert "Removed “Garden notes”" in text(chat[-1])
 
 
 def test_refused_uploads_warn_with_escaped_names(handlers: Handlers, tmp_path: Path) -> None:
@@ -109,7 +116,7 @@ def test_refused_uploads_warn_with_escaped_names(handlers: Handlers, tmp_path: P
 def test_clear_keeps_only_the_welcome(handlers: Handlers) -> None:
     _, _, session, _ = handlers.respond(QUESTION, None, 3, False, ALL_DOCUMENTS, [])
     chat, session, sources = handlers.clear(session, False)
-    assert len(chat) == 1 and "Hello!" in chat[0]["content"]
+    assert len(chat) == 1 and "Hello!" in text(chat[0])
     assert "appear here" in sources
 
 
