@@ -270,3 +270,30 @@ def test_question_errors_are_value_errors_and_unknown_ids_are_key_errors() -> No
     assert issubclass(QuestionError, ValueError)
     assert issubclass(DocumentError, ValueError)
     assert issubclass(UnknownDocumentError, KeyError)
+
+
+def test_a_question_scoped_to_one_document_cites_only_that_document(
+    fake_assistant: Assistant,
+) -> None:
+    [otters] = fake_assistant.add_documents([OTTERS])
+
+    answer = fake_assistant.ask("What did Putin say?", documents=[otters], top_k=5)
+
+    assert answer.sources
+    assert {s.doc_id for s in answer.sources} == {otters}
+
+
+# ----- the example in the README and issue 2, with the real model ----------------------
+@pytest.mark.slow
+def test_the_documented_example_answers_with_a_cited_highlighted_quote(
+    real_assistant: Assistant,
+) -> None:
+    answer = real_assistant.ask("What did Putin say about external forces?")
+
+    assert answer.found and 0.5 <= answer.confidence <= 1.0
+    assert "external forces’ policy of forcibly implementing their political model" in answer.text
+    number = int(answer.text.rsplit("[", 1)[1].rstrip("]"))
+    cited = answer.sources[number - 1]
+    assert cited.title == HEADLINE
+    assert cited.answer in answer.text
+    assert real_assistant.documents[0].text[cited.start : cited.end] == cited.text
