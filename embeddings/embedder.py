@@ -239,9 +239,7 @@ class Embedder:
 
         target = str(self.source.path) if self.source.path else self.source.name
         try:
-            return SentenceTransformer(
-                target, device="cpu", local_files_only=True, backend="torch"
-            )
+            return SentenceTransformer(target, device="cpu", local_files_only=True, backend="torch")
         except Exception as err:
             raise ModelNotAvailableError(
                 f"Model {self.source.name!r} cannot be loaded offline ({type(err).__name__}: "

@@ -65,9 +65,7 @@ def read_pipeline(model_dir: Path) -> PipelineConfig:
     try:
         modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
         kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
-        pooling_dir = next(
-            model_dir / m["path"] for m in modules if m["type"].endswith("Pooling")
-        )
+        pooling_dir = next(model_dir / m["path"] for m in modules if m["type"].endswith("Pooling"))
         pooling = json.loads((pooling_dir / "config.json").read_text(encoding="utf-8"))
         bert = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
     except (OSError, KeyError, StopIteration, json.JSONDecodeError) as err:
@@ -76,8 +74,9 @@ def read_pipeline(model_dir: Path) -> PipelineConfig:
             f"({type(err).__name__}: {err}); use backend='torch'."
         ) from err
     mean_only = pooling.get("pooling_mode_mean_tokens") and not any(
-        value for key, value in pooling.items() if key.startswith("pooling_mode_") and
-        key != "pooling_mode_mean_tokens"
+        value
+        for key, value in pooling.items()
+        if key.startswith("pooling_mode_") and key != "pooling_mode_mean_tokens"
     )
     if kinds[:2] != ["Transformer", "Pooling"] or not mean_only:
         raise ModelNotAvailableError(
