@@ -100,6 +100,15 @@ def test_example_question_is_answered_with_a_highlighted_source(page: Page, tmp_
     reply.locator("a.qa-cite").first.click()
     page.locator("#qa-sources-panel .qa-flash").wait_for(timeout=WAIT_MS)
 
+    ask(page, "What did Xi say about vaccines?")
+    panel = page.locator("#qa-sources-panel .qa-sources-head")
+    assert "vaccines" in panel.inner_text()
+    chat.locator(".qa-reply", has_text="external forces").locator("a.qa-cite").first.click()
+    page.locator("#qa-sources-panel .qa-sources-head", has_text="external forces").wait_for(
+        timeout=WAIT_MS
+    )
+    page.locator("#qa-src-0-1.qa-flash").wait_for(timeout=WAIT_MS)
+
     page.locator("#qa-sources-panel").scroll_into_view_if_needed()
     page.evaluate("window.scrollTo(0, 0)")
     shot = tmp_path / "screenshot.png"

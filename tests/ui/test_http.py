@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from gradio_client import Client
 
+from qa import Assistant
 from qa.loading import bundled_article_path
 
 QUESTION = "What did Putin say about external forces?"
@@ -102,6 +103,15 @@ def test_openapi_describes_the_rest_api(server_url: str) -> None:
     operation = schema["paths"]["/api/ask"]["post"]
     assert "422" in operation["responses"]
     assert {"question", "top_k"} <= set(schema["components"]["schemas"]["AskRequest"]["properties"])
+
+
+def test_rest_lists_the_documents(server_url: str, module_assistant: Assistant) -> None:
+    status, raw = get(f"{server_url}/api/documents")
+    (expected,) = module_assistant.documents
+    assert status == 200
+    assert json.loads(raw) == [
+        {"id": expected.id, "title": expected.title, "length": expected.length}
+    ]
 
 
 def test_the_chat_page_is_served(server_url: str) -> None:
