@@ -1,48 +1,305 @@
-"""Chat: a conversation over an assistant's documents, keeping the history of turns.
+"""Chat: a conversation over an assistant's documents, where follow-up questions work.
 
-Follow-up resolution (pronouns, "and Putin?") builds on this; for now each question is
-answered on its own, and the history is kept for the UI and for later turns.
+Each question is first understood in the context of the turns so far (`qa.followup`):
+"What did he express satisfaction with?" after a question about Putin is searched as
+"What did Putin express satisfaction with?". The previous answer's passages stay in view
+for a follow-up, "what else" skips what was already quoted, a comparison is searched once
+per party (`qa.comparison`) and a list question may quote several sentences
+(`qa.aggregation`). A question that stands alone is answered exactly as `Assistant.ask`
+answers it; a question that only repeats an earlier one gets the earlier answer again.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from qa.aggregation import (
+    AggregationConfig,
+    Range,
+    answer_excluding,
+    extend,
+    merge,
+    quoted_ranges,
+    wants_several,
+)
+from qa.answering import answer
+from qa.comparison import comparison_queries
+from qa.followup import PreviousTurn, Resolution, resolve
+from qa.retrieval import Candidate, retrieve
+from qa.text import terms
 from qa.types import Answer
 
 if TYPE_CHECKING:
     from qa.api import Assistant
 
+QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "why", "how", "which"})
+PRIOR_DEPTH = 20  # a previous passage outside this many is no longer relevant
+
 
 @dataclass(frozen=True)
 class Turn:
-    """One question and the answer given to it."""
+    """One question and the answer given to it.
+
+    Attributes:
+        question: the question as asked.
+        answer: the reply (its `question` is the question as asked, too).
+        query: what was searched: the stand-alone rewrite of a follow-up ("" = question).
+        kind: "standalone", a follow-up kind from `qa.followup.Resolution`, or "repeat".
+        top_k, documents: the settings the question was asked with.
+    """
 
     question: str
     answer: Answer
+    query: str = ""
+    kind: str = "standalone"
+    top_k: int = 3
+    documents: frozenset[str] | None = None
+
+    @property
+    def searched(self) -> str:
+        return self.query or self.question
 
 
 class Chat:
-    """A conversation with an assistant; `history` lists the turns so far, oldest first."""
+    """A conversation with an assistant; `history` lists the turns so far, oldest first.
 
-    def __init__(self, assistant: Assistant) -> None:
+    Args:
+        assistant: answers the questions (its documents, model and settings are used).
+        follow_ups: resolve follow-up questions from earlier turns; with False every
+            question is answered on its own, like `Assistant.ask` (for comparisons).
+        aggregation: how long multi-sentence answers may grow.
+
+    One chat is one person's conversation: a UI keeps one per session. Its methods may
+    be called from several threads; turns are recorded one at a time.
+    """
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        *,
+        follow_ups: bool = True,
+        aggregation: AggregationConfig | None = None,
+    ) -> None:
         self.assistant = assistant
+        self.follow_ups = follow_ups
+        self.aggregation = aggregation or AggregationConfig()
         self._turns: list[Turn] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Chat(turns={len(self._turns)}, follow_ups={self.follow_ups})"
 
     @property
     def history(self) -> list[Turn]:
-        return list(self._turns)
+        """The turns so far, oldest first (a copy: changing it does not change the chat)."""
+        with self._lock:
+            return list(self._turns)
 
     def reset(self) -> None:
-        """Forget the conversation so far."""
-        self._turns.clear()
+        """Forget the conversation so far; the next question is understood on its own."""
+        with self._lock:
+            self._turns.clear()
 
     def ask(
         self, question: str, *, top_k: int = 3, documents: Iterable[str] | None = None
     ) -> Answer:
-        """Answer `question` in the context of this conversation and record the turn."""
-        reply = self.assistant.ask(question, top_k=top_k, documents=documents)
-        self._turns.append(Turn(question, reply))
-        return reply
+        """Answer `question` in the context of this conversation and record the turn.
+
+        Args:
+            question: plain-language question; may lean on earlier turns ("And Putin?",
+                "What did he say about vaccines?", "Why?", "What else?").
+            top_k: how many numbered sources to return (1..100). An answer quoting more
+                sentences than this cites each of them, so it may list more sources.
+            documents: restrict the search to these document ids, as in `Assistant.ask`.
+
+        Returns:
+            An Answer whose `question` is the question as asked. Its text quotes the
+            documents verbatim; every "[n]" marker names the source whose
+            `answer_start`/`answer_end` highlight exactly that quote. Costs one model call
+            per search (a follow-up may search two or three readings; a comparison once
+            per party) plus milliseconds of retrieval.
+
+        Raises:
+            QuestionError (a ValueError): empty, too long or malformed question; bad top_k.
+            UnknownDocumentError: a document id in `documents` is not in the collection.
+        """
+        from qa.api import _check_k, validate_question
+
+        text = validate_question(question)
+        top_k = _check_k("top_k", top_k)
+        scope = self._scope(documents)
+        turns = self.history
+        if not self.follow_ups:
+            reply = self.assistant.ask(text, top_k=top_k, documents=scope)
+            return self._record(Turn(text, reply, text, "standalone", top_k, scope))
+        earlier = [PreviousTurn(t.searched, t.answer.text if t.answer.found else "") for t in turns]
+        resolution = resolve(text, earlier)
+        repeated = self._repeat(resolution, turns, top_k, scope)
+        if repeated is not None:
+            reply = replace(repeated.answer, question=text)
+            return self._record(Turn(text, reply, repeated.searched, "repeat", top_k, scope))
+        query, reply = self._answer(resolution, turns, top_k, scope)
+        reply = replace(reply, question=text)
+        return self._record(Turn(text, reply, query, resolution.kind, top_k, scope))
+
+    # ----- internals -----------------------------------------------------------------
+    def _record(self, turn: Turn) -> Answer:
+        with self._lock:
+            self._turns.append(turn)
+        return turn.answer
+
+    def _scope(self, documents: Iterable[str] | None) -> frozenset[str] | None:
+        if documents is None:
+            return None
+        scope = frozenset([documents] if isinstance(documents, str) else documents)
+        for doc_id in scope:
+            self.assistant.collection.entry(doc_id)  # UnknownDocumentError names the known ids
+        return scope
+
+    @staticmethod
+    def _repeat(
+        resolution: Resolution, turns: list[Turn], top_k: int, scope: frozenset[str] | None
+    ) -> Turn | None:
+        """The earlier turn this question only repeats (same words once resolved), if any.
+
+        "What else?" is never a repeat: asking it again asks for yet another sentence.
+        """
+        if resolution.kind == "more":
+            return None
+        words = _signature(resolution.query)
+        for turn in reversed(turns):
+            same_settings = turn.top_k == top_k and turn.documents == scope
+            if same_settings and turn.kind != "more" and _signature(turn.searched) == words:
+                return turn
+        return None
+
+    def _answer(
+        self,
+        resolution: Resolution,
+        turns: list[Turn],
+        top_k: int,
+        scope: frozenset[str] | None,
+    ) -> tuple[str, Answer]:
+        """(the query searched, the answer) for a resolved question."""
+        parties = comparison_queries(resolution.query)
+        if parties:
+            parts = [self._search(q, q, top_k, scope, [], 1, None) for q in parties]
+            if any(part.found for part in parts):
+                return resolution.query, merge(resolution.query, parts, top_k)
+            # Neither party's own words are found: the question as a whole may still be.
+        prior = _cited(turns[-1].answer) if resolution.use_prior and turns else []
+        excluded = None
+        if resolution.exclude_previous:
+            excluded = quoted_ranges([t.answer for t in turns])
+        # "What else" continues where the last answer was: its passage is read first.
+        lead = 1 if resolution.exclude_previous else self.assistant.settings.answering.passages
+        first = (
+            resolution.query,
+            self._search(
+                resolution.query, resolution.answer_wording, top_k, scope, prior, lead, excluded
+            ),
+        )
+        if first[1].found:
+            return first
+        # The preferred reading found nothing: try the others ("and Afghanistan?" may swap
+        # the topic rather than the person), keeping the preferred one if none does better.
+        for query in resolution.alternatives:
+            reply = self._search(query, query, top_k, scope, prior, lead, excluded)
+            if reply.found:
+                return query, reply
+        return first
+
+    def _search(
+        self,
+        query: str,
+        wording: str,
+        top_k: int,
+        scope: frozenset[str] | None,
+        prior: list[Range],
+        lead: int,
+        excluded: list[Range] | None,
+    ) -> Answer:
+        """Retrieve and answer one stand-alone query, as `Assistant.ask` does, plus:
+
+        passages found for `query` but answer sentences matched against `wording`, the
+        previous turn's passage (`prior`) moved among the first `lead` passages read for
+        the answer, `excluded` sentences skipped, and list questions extended to several
+        sentences. With wording == query and no prior, exclusion or list, this is exactly
+        `Assistant.ask`.
+        """
+        assistant = self.assistant
+        settings = assistant.settings
+        window = max(top_k, settings.answering.passages)
+        several = wants_several(query)
+        depth = window
+        if several or excluded is not None:
+            depth = max(depth, self.aggregation.passages)
+        if prior:
+            depth = max(depth, PRIOR_DEPTH)
+        query_vector = assistant.embedder.encode_query(query)
+        candidates = retrieve(
+            assistant.collection, query, query_vector, depth, settings.retrieval, documents=scope
+        )
+        candidates = _with_prior(candidates, prior, lead)
+        replies = []
+        for words in dict.fromkeys((wording, query)):
+            vector = query_vector if words == query else assistant.embedder.encode_query(words)
+            if excluded is not None:
+                reply = answer_excluding(
+                    assistant.collection, words, vector, candidates, top_k,
+                    settings.answering, excluded, self.aggregation.passages,
+                )  # fmt: skip
+            else:
+                reply = answer(
+                    assistant.collection, words, vector, candidates[:window], top_k,
+                    settings.answering,
+                )  # fmt: skip
+            if several:
+                reply = extend(
+                    assistant.collection, reply, vector, candidates, top_k,
+                    settings.answering, self.aggregation,
+                )  # fmt: skip
+            replies.append(reply)
+        # Either wording may match the document's sentence better ("he said" vs "Putin
+        # said"); the calibrated confidence of each says which did, the first winning ties.
+        return max(replies, key=lambda reply: (reply.found, reply.confidence))
+
+
+def _signature(query: str) -> frozenset[str]:
+    """What a question asks, ignoring form: its content terms and its question words.
+
+    "What did he express satisfaction with?" resolved to "What did Putin express
+    satisfaction with?" has the signature of that question; "When?" and "How?" about the
+    same thing differ, because question words are kept.
+    """
+    asked = {w for w in re.findall(r"\w+", query.lower()) if w in QUESTION_WORDS}
+    return frozenset(terms(query)) | frozenset(asked)
+
+
+def _cited(reply: Answer) -> list[Range]:
+    """The passages an answer cites, as document ranges."""
+    return [(s.doc_id, s.start, s.end) for s in reply.sources if s.answer_start is not None]
+
+
+def _with_prior(candidates: list[Candidate], prior: list[Range], window: int) -> list[Candidate]:
+    """Candidates with the previous answer's passage moved into the first `window`.
+
+    A follow-up usually continues where the last answer was found; keeping that passage
+    among those read for the answer lets its sentences compete, without forcing them: the
+    sentence scores still decide. A passage the new query does not retrieve at all is
+    not brought back.
+    """
+    if not prior:
+        return candidates
+    for position, candidate in enumerate(candidates):
+        chunk = candidate.chunk
+        if (chunk.doc_id, chunk.start, chunk.end) in prior:
+            if position < window:
+                return candidates
+            moved = [*candidates[: window - 1], candidate]
+            return moved + [c for c in candidates[window - 1 :] if c is not candidate]
+    return candidates

@@ -1,0 +1,230 @@
+"""Answers made of several quotes, each cited: lists, comparisons, "what else".
+
+The core answer is one sentence (with a neighbour when it helps). Some questions need
+more: "What did the two leaders agree on?" is answered by agreements spread over the
+article. This module adds further sentences that score almost as well as the best one,
+within a length budget, and merges answers so that every quote keeps its own "[n]" marker
+and every marker names a source whose highlighted span is exactly that quote.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from qa.answering import (
+    AnsweringConfig,
+    ScoredSentence,
+    _source,
+    confidence,
+    evidence_features,
+    not_found_text,
+    score_sentences,
+)
+from qa.collection import Collection
+from qa.retrieval import Candidate
+from qa.types import Answer, Source
+
+# Questions whose answer is naturally a list of statements.
+_SEVERAL = re.compile(
+    r"\b(?:agree|agreed|agreement|agreements|all|list|everything|summar\w*|main points|"
+    r"what else)\b",
+    re.IGNORECASE,
+)
+
+Range = tuple[str, int, int]  # (document id, start, end) in the document's text
+
+
+@dataclass(frozen=True)
+class AggregationConfig:
+    """How far a multi-sentence answer may grow.
+
+    Attributes:
+        max_chars: the quotes together stay within this many characters.
+        ratio: a further sentence is added only if its likelihood of holding the answer
+            (the logistic of the score the core ranks sentences by) reaches this share of
+            the best sentence's.
+        passages: how many of the top passages are searched for further sentences.
+    """
+
+    max_chars: int = 500
+    ratio: float = 0.15
+    passages: int = 6
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 1:
+            raise ValueError(f"max_chars must be at least 1, got {self.max_chars}.")
+        if not 0.0 < self.ratio <= 1.0:
+            raise ValueError(f"ratio must be in (0, 1], got {self.ratio}.")
+        if self.passages < 1:
+            raise ValueError(f"passages must be at least 1, got {self.passages}.")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One cited piece of an answer: the verbatim text and the source highlighting it."""
+
+    text: str
+    source: Source
+
+    @property
+    def range(self) -> Range:
+        start = self.source.start + (self.source.answer_start or 0)
+        return (self.source.doc_id, start, start + len(self.text))
+
+
+def wants_several(question: str) -> bool:
+    """True for questions answered by a list of statements ("What did they agree on?")."""
+    return bool(_SEVERAL.search(question))
+
+
+def quotes(reply: Answer) -> list[Quote]:
+    """The cited quotes of an answer, in the order their markers appear in its text."""
+    cited = [s for s in reply.sources if s.answer_start is not None and reply.found]
+    cited.sort(key=lambda s: _marker_position(reply.text, s.number))
+    return [Quote(s.answer, s) for s in cited]
+
+
+def _marker_position(text: str, number: int) -> int:
+    position = text.find(f"[{number}]")
+    return position if position >= 0 else len(text)
+
+
+def quoted_ranges(replies: Sequence[Answer]) -> list[Range]:
+    """Where in the documents every quote of these answers comes from."""
+    return [quote.range for reply in replies for quote in quotes(reply)]
+
+
+def _overlaps(candidate: Range, ranges: Sequence[Range]) -> bool:
+    doc_id, start, end = candidate
+    return any(d == doc_id and start < e and s < end for d, s, e in ranges)
+
+
+def merge(
+    question: str, parts: Sequence[Answer], top_k: int, *, belief: float | None = None
+) -> Answer:
+    """One answer quoting every found part, each quote cited once, renumbered from 1.
+
+    Quotes repeating an earlier one are dropped. Sources without a quote are listed after
+    the cited ones, up to `top_k` sources in all (cited sources are never dropped, so an
+    answer with more quotes than `top_k` has more sources than `top_k`). `belief` is the
+    confidence of the result (default: the mean over the parts).
+    """
+    if not parts:
+        raise ValueError("merge needs at least one answer to merge.")
+    belief = belief if belief is not None else float(np.mean([p.confidence for p in parts]))
+    found = [p for p in parts if p.found]
+    if not found:
+        return replace(parts[0], question=question, confidence=belief)
+    kept: list[Quote] = []
+    for quote in (q for part in found for q in quotes(part)):
+        if not _overlaps(quote.range, [k.range for k in kept]):
+            kept.append(quote)
+    sources = [replace(q.source, number=n) for n, q in enumerate(kept, start=1)]
+    seen = {(s.doc_id, s.start, s.end) for s in sources}
+    for source in (s for part in parts for s in part.sources if s.answer_start is None):
+        if len(sources) >= top_k:
+            break
+        if (source.doc_id, source.start, source.end) not in seen:
+            seen.add((source.doc_id, source.start, source.end))
+            sources.append(replace(source, number=len(sources) + 1))
+    text = " ".join(f"{q.text} [{n}]" for n, q in enumerate(kept, start=1))
+    return Answer(question, text, True, belief, sources)
+
+
+def _likelihood(sentence: ScoredSentence) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, sentence.score))))
+
+
+def _quoted(
+    collection: Collection,
+    question: str,
+    sentence: ScoredSentence,
+    candidate: Candidate,
+    belief: float,
+) -> Answer:
+    """An answer quoting exactly one sentence, cited to the passage it was found in."""
+    chunk = candidate.chunk
+    span = (sentence.span.start - chunk.start, sentence.span.end - chunk.start)
+    source = _source(collection, 1, candidate, span)
+    return Answer(question, f"{source.answer} [1]", True, belief, [source])
+
+
+def extend(
+    collection: Collection,
+    base: Answer,
+    query_vector: np.ndarray,
+    candidates: list[Candidate],
+    top_k: int,
+    answering: AnsweringConfig,
+    config: AggregationConfig,
+) -> Answer:
+    """`base` plus the further sentences that answer its question almost as well.
+
+    The base answer stays first and unchanged, so adding sentences never loses what the
+    single-sentence answer said; the rest follow in score order while they fit within
+    `config.max_chars`. A sentence must share words with the question, so a merely
+    similar sentence is not added.
+    """
+    if not base.found or not candidates:
+        return base
+    deeper = replace(answering, passages=config.passages)
+    scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    taken = quoted_ranges([base])
+    budget = config.max_chars - sum(len(q.text) for q in quotes(base))
+    best = _likelihood(scored[0])
+    parts = [base]
+    for sentence in scored:
+        if _likelihood(sentence) < config.ratio * best:
+            break
+        length = sentence.span.end - sentence.span.start
+        where = (sentence.doc_id, sentence.span.start, sentence.span.end)
+        if sentence.coverage <= 0 or length + 1 > budget or _overlaps(where, taken):
+            continue
+        parts.append(
+            _quoted(
+                collection, base.question, sentence, candidates[sentence.passage], base.confidence
+            )
+        )
+        taken.append(where)
+        budget -= length + 1
+    if len(parts) == 1:
+        return base
+    return merge(base.question, parts, top_k, belief=base.confidence)
+
+
+def answer_excluding(
+    collection: Collection,
+    question: str,
+    query_vector: np.ndarray,
+    candidates: list[Candidate],
+    top_k: int,
+    answering: AnsweringConfig,
+    excluded: Sequence[Range],
+    passages: int,
+) -> Answer:
+    """The best sentence not already quoted ("What else did he say?"), or a refusal.
+
+    The confidence uses the core's calibrated model on the chosen sentence, so "else"
+    stops with "the documents don't say" when nothing new is relevant enough.
+    """
+    if not candidates:
+        return Answer(question, not_found_text(False), False, 0.0, [])
+    deeper = replace(answering, passages=passages)
+    scored = score_sentences(collection, question, query_vector, candidates, deeper)
+    fresh = [s for s in scored if not _overlaps((s.doc_id, s.span.start, s.span.end), excluded)]
+    nearest = [_source(collection, n, c, None) for n, c in enumerate(candidates[:top_k], 1)]
+    if not fresh:
+        return Answer(question, not_found_text(True), False, 0.0, nearest)
+    best = fresh[0]
+    cited = candidates[best.passage]
+    belief = confidence(evidence_features(collection, question, best, cited), answering)
+    if belief < answering.threshold:
+        return Answer(question, not_found_text(True), False, belief, nearest)
+    quoted = _quoted(collection, question, best, cited, belief)
+    others = Answer(question, "", False, belief, nearest)
+    return merge(question, [quoted, others], top_k, belief=belief)
