@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -102,6 +103,6 @@ def test_length_normalisation_follows_b() -> None:
         ({"b": -1}, r"b must be between 0 and 1, got -1\."),
     ],
 )
-def test_settings_are_validated(settings: dict[str, float], message: str) -> None:
+def test_settings_are_validated(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         LexicalConfig(**settings)
