@@ -50,7 +50,6 @@ PASSAGES = "passages.faiss"
 SENTENCES = "sentences.npy"
 BLOBS = (DOCUMENTS, PASSAGES, SENTENCES)
 _GENERATION = re.compile(r"^gen-(\d{6})$")
-KEEP_GENERATIONS = 2
 SEAL = "manifest_sha256"
 LOCK_TIMEOUT = 0.5  # seconds a save waits for another one to finish before refusing
 LOAD_ATTEMPTS = 3  # a reader racing two saves re-reads the pointer this often
@@ -213,6 +212,7 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
             manifest = json.dumps(
                 seal(_manifest(collection, files)), ensure_ascii=True, indent=1, sort_keys=True
             )
+            previous = _live_name(root)
             number = (_generations(root) or [0])[-1] + 1
             name = f"gen-{number:06d}"
             staging = root / f".{name}.{os.getpid()}.tmp"
@@ -229,8 +229,10 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
                 shutil.rmtree(staging, ignore_errors=True)
                 with contextlib.suppress(OSError):
                     pointer.unlink(missing_ok=True)
+                if _live_name(root) != name:
+                    shutil.rmtree(root / name, ignore_errors=True)
                 raise
-            _prune(root, keep_from=number - KEEP_GENERATIONS + 1)
+            _prune(root, keep={name, previous})
             return root / name
     except OSError as err:
         raise StoreError(
@@ -248,9 +250,14 @@ def _write_generation(staging: Path, files: dict[str, bytes], manifest: bytes) -
     _fsync_dir(staging)
 
 
-def _prune(root: Path, keep_from: int) -> None:
+def _prune(root: Path, keep: set[str | None]) -> None:
+    """Delete every generation but the new one and the one it replaced.
+
+    Not "the newest two": a save killed after its rename leaves a complete generation
+    that CURRENT never named, and keeping it would push out the real previous save.
+    """
     for number in _generations(root):
-        if number < keep_from:
+        if f"gen-{number:06d}" not in keep:
             shutil.rmtree(root / f"gen-{number:06d}", ignore_errors=True)
     for stale in root.glob(".gen-*.tmp"):
         shutil.rmtree(stale, ignore_errors=True)
@@ -299,7 +306,7 @@ def read_manifest(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, An
     try:
         return generation, _verified_manifest(generation)
     except IndexCorruptError as err:
-        raise IndexCorruptError(f"{err}{_recovery_hint(root, generation.name)}") from err
+        raise IndexCorruptError(_with_hint(err, _recovery_hint(root, generation.name))) from err
 
 
 def _verified_manifest(generation: Path) -> dict[str, Any]:
@@ -319,6 +326,11 @@ def _verified_manifest(generation: Path) -> dict[str, Any]:
     if manifest.get(SEAL) != seal(manifest)[SEAL]:
         raise IndexCorruptError(f"{path} does not match its own checksum: the manifest is damaged.")
     return manifest
+
+
+def _with_hint(err: Exception, hint: str) -> str:
+    message = str(err).rstrip()
+    return message + ("" if message.endswith((".", "!", "?")) else ".") + hint
 
 
 def _recovery_hint(root: Path, damaged: str | None) -> str:
@@ -390,14 +402,20 @@ def load(directory: str | os.PathLike[str], collection: Collection) -> None:
         except IndexCorruptError as err:
             if attempt < LOAD_ATTEMPTS and _pointer_moved(root, name):
                 continue
-            raise IndexCorruptError(f"{err}{_recovery_hint(root, name)}") from err
+            raise IndexCorruptError(_with_hint(err, _recovery_hint(root, name))) from err
+
+
+def _live_name(root: Path) -> str | None:
+    """The generation CURRENT names, or None when there is no usable pointer."""
+    try:
+        return current_generation(root)
+    except StoreError:
+        return None
 
 
 def _pointer_moved(root: Path, name: str) -> bool:
-    try:
-        return current_generation(root) != name
-    except StoreError:
-        return False
+    live = _live_name(root)
+    return live is not None and live != name
 
 
 def _load_generation(root: Path, generation: Path, collection: Collection) -> None:

@@ -1,0 +1,113 @@
+"""Issue 6, item 2 (threats P3, P5, M4, P10): a damaged index is refused by name.
+
+Every file of a saved index (and the CURRENT pointer) is truncated, bit-flipped, replaced
+by random bytes, by its twin from the previous generation, or deleted; the result is
+loaded in a forked child so that a segfault would be seen, and compared against a
+re-chunking and re-encoding of the documents so that a quietly wrong passage would be
+seen too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import reliability_harness as harness
+
+from qa import Assistant, IndexCorruptError, StoreError, storage
+
+SEED = 20261128
+
+
+@pytest.mark.slow
+def test_every_fault_in_every_file_gives_a_named_error_or_a_completed_save(
+    tmp_path: Path,
+) -> None:
+    summary = harness.run("corruption", str(tmp_path), str(SEED))
+    print(json.dumps(summary))
+    assert summary["failures"] == [], "a fault crashed a load or let a wrong passage through"
+    assert summary["files"] == [
+        storage.CURRENT,
+        storage.DOCUMENTS,
+        storage.MANIFEST,
+        storage.PASSAGES,
+        storage.SENTENCES,
+    ]
+    assert summary["faults"] >= 140
+    assert not any(key.startswith(("signal", "hung", "unexpected")) for key in summary["outcomes"])
+
+
+@pytest.fixture
+def two_saves(fake_assistant: Assistant, tmp_path: Path) -> Path:
+    fake_assistant.save(tmp_path)
+    fake_assistant.add_documents(["Lanterns light the harbour. The falcon sleeps."])
+    fake_assistant.save(tmp_path)
+    return tmp_path
+
+
+def _edit_manifest(generation: Path, edit: object) -> None:
+    path = generation / storage.MANIFEST
+    manifest = json.loads(path.read_text())
+    edit(manifest)  # type: ignore[operator]
+    path.write_text(json.dumps(manifest, indent=1))
+
+
+def test_a_shifted_passage_offset_is_refused_and_the_earlier_save_named(
+    two_saves: Path, fake_encoder: object
+) -> None:
+    """Valid JSON with one offset moved by a character used to load and quote wrong text."""
+    _edit_manifest(two_saves / "gen-000002", lambda m: m["chunks"][0].__setitem__(3, 1))
+    with pytest.raises(
+        IndexCorruptError,
+        match=r"does not match its own checksum.*earlier save gen-000001 is intact.*CURRENT",
+    ):
+        Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
+
+
+def test_a_file_swapped_for_the_previous_generations_is_refused(
+    two_saves: Path, fake_encoder: object
+) -> None:
+    old = (two_saves / "gen-000001" / storage.PASSAGES).read_bytes()
+    (two_saves / "gen-000002" / storage.PASSAGES).write_bytes(old)
+    with pytest.raises(IndexCorruptError, match=r"passages.faiss does not match its checksum"):
+        Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
+
+
+def test_a_vector_appended_by_hand_is_refused_even_with_checksums_redone(
+    two_saves: Path, fake_assistant: Assistant
+) -> None:
+    """M4 (haystack#5407): vector count and passage rows must agree, id for id."""
+    generation = two_saves / "gen-000002"
+    store = fake_assistant.collection.store
+    extra = storage.VectorStore.from_bytes(store.to_bytes(), store.dimension)
+    extra.add([10_000], store.vectors([int(store.ids()[0])]))
+    (generation / storage.PASSAGES).write_bytes(extra.to_bytes())
+    harness.reseal(generation)
+    with pytest.raises(IndexCorruptError, match=r"vectors do not match .* passages by id"):
+        Assistant.load(two_saves, embedder=fake_assistant.embedder)
+
+
+def test_an_index_of_an_older_format_asks_for_a_rebuild(
+    two_saves: Path, fake_encoder: object
+) -> None:
+    """P10: format 1 manifests could not check themselves; they are not read silently."""
+    _edit_manifest(two_saves / "gen-000002", lambda m: m.__setitem__("format_version", 1))
+    with pytest.raises(StoreError, match=r"format version 1; this program reads version 2"):
+        Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
+
+
+def test_a_pointer_to_nowhere_is_refused(two_saves: Path, fake_encoder: object) -> None:
+    (two_saves / storage.CURRENT).write_text("gen-000009\n")
+    with pytest.raises(IndexCorruptError, match=r"names 'gen-000009', which is not a saved"):
+        Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
+
+
+def test_a_failed_load_leaves_the_collection_empty(two_saves: Path, fake_encoder: object) -> None:
+    """Nothing is applied until everything has been verified (no half-loaded collection)."""
+    (two_saves / "gen-000002" / storage.SENTENCES).write_bytes(b"\x93NUMPY garbage")
+    fresh = Assistant(fake_encoder)  # type: ignore[arg-type]
+    with pytest.raises(IndexCorruptError):
+        storage.load(two_saves, fresh.collection)
+    assert fresh.documents == []
+    assert fresh.collection.passage_count == 0
