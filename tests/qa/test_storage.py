@@ -256,3 +256,16 @@ def test_an_index_whose_model_is_not_on_this_machine_cannot_be_opened(saved: Pat
     message = "'fake-hashing-encoder' cannot be loaded offline"
     with pytest.raises(ModelNotAvailableError, match=message):
         Assistant.load(saved)
+
+
+@pytest.mark.slow
+def test_an_index_built_with_the_bundled_model_reopens_by_its_recorded_name(
+    real_assistant: Assistant, tmp_path: Path
+) -> None:
+    real_assistant.save(tmp_path / "index")
+
+    loaded = Assistant.load(tmp_path / "index")  # no model named: the manifest's is used
+
+    assert loaded.embedder.name == "sentence-transformers/all-MiniLM-L6-v2"
+    question = "What did Putin say about external forces?"
+    assert loaded.ask(question).text == real_assistant.ask(question).text
