@@ -99,6 +99,19 @@ def test_a_loaded_index_can_grow_without_id_clashes(saved: Path, fake: Factory) 
     assert len(loaded.search("Putin otters", k=100)) == loaded.collection.passage_count
 
 
+def test_a_removed_document_stays_removed_after_a_save_and_load(
+    fake_assistant: Assistant, tmp_path: Path, fake: Factory
+) -> None:
+    [otters] = fake_assistant.add_documents(["Otters hold hands.\n\nThey keep a stone."])
+    fake_assistant.remove_document(fake_assistant.documents[0].id)
+    fake_assistant.save(tmp_path / "index")
+
+    loaded = Assistant.load(tmp_path / "index", embedder=fake())
+
+    assert [d.id for d in loaded.documents] == [otters]
+    assert {s.doc_id for s in loaded.search("Putin otters stone", k=10)} == {otters}
+
+
 def test_the_saved_chunking_settings_win_over_the_ones_passed_to_load(
     tmp_path: Path, fake: Factory
 ) -> None:
