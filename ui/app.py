@@ -128,7 +128,7 @@ def build_app(
             trigger(handlers.respond, ask_inputs, ask_outputs, api_visibility=private)
         for button in examples:
             button.click(
-                handlers.ask_example,
+                handlers.respond,
                 [button, session, top_k, details, scope, documents],
                 ask_outputs,
                 api_visibility=private,
@@ -137,9 +137,10 @@ def build_app(
             handlers.select, [session, details], [session, sources], api_visibility=private
         )
         details.change(handlers.show_details, [session, details], sources, api_visibility=private)
-        clear.click(
-            handlers.clear, [session, details], [chatbot, session, sources], api_visibility=private
-        )
+        # The chat's own trash icon clears the session too, not just what is on screen.
+        clear_outputs = [chatbot, session, sources]
+        for clearing in (clear.click, chatbot.clear):
+            clearing(handlers.clear, [session, details], clear_outputs, api_visibility=private)
         upload.upload(
             handlers.upload,
             [upload, session, documents],

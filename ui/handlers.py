@@ -97,18 +97,6 @@ class Handlers:
             return question, list(state.messages), state, self._sources(state, details)
         return "", list(state.messages), state, self._sources(state, details)
 
-    def ask_example(
-        self,
-        question: str,
-        session: Session | None,
-        top_k: float,
-        details: bool,
-        scope: str,
-        checked: list[str] | None,
-    ) -> tuple[str, list[Message], Session, str]:
-        """Ask an example question (the same as typing it)."""
-        return self.respond(question, session, top_k, details, scope, checked)
-
     def select(
         self, session: Session | None, details: bool, event: gr.SelectData
     ) -> tuple[Session, str]:

@@ -65,9 +65,14 @@ class DocumentOut(BaseModel):
     length: int
 
 
-def rest_router(assistant: Assistant, *, concurrency: int = 2) -> APIRouter:
-    """Routes under /api. At most `concurrency` questions run at once; a request that has
-    waited BUSY_WAIT_SECONDS for a turn gets 503 and a message to retry, not a hang."""
+def rest_router(
+    assistant: Assistant, *, concurrency: int = 2, busy_wait: float = BUSY_WAIT_SECONDS
+) -> APIRouter:
+    """Routes under /api.
+
+    At most `concurrency` questions run at once; a request that has waited `busy_wait`
+    seconds for a turn gets 503 and a message to retry, rather than hanging.
+    """
     router = APIRouter(prefix="/api", tags=["questions"])
     slots = threading.BoundedSemaphore(concurrency)
 
@@ -81,7 +86,7 @@ def rest_router(assistant: Assistant, *, concurrency: int = 2) -> APIRouter:
     )
     def ask(request: AskRequest) -> dict[str, Any]:
         """Answer a question from the documents, with cited sources and their offsets."""
-        if not slots.acquire(timeout=BUSY_WAIT_SECONDS):
+        if not slots.acquire(timeout=busy_wait):
             raise HTTPException(
                 503,
                 "The server is busy answering other questions; retry shortly.",

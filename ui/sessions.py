@@ -108,7 +108,8 @@ class Session:
         return self.assistant.documents
 
     def welcome(self) -> Message:
-        return {"role": "assistant", "content": render.welcome_html(self.shared.documents)}
+        """The opening message, naming the documents this session has now."""
+        return {"role": "assistant", "content": render.welcome_html(self.documents)}
 
     def _own(self) -> Assistant:
         # The chat keeps its history across the fork: only the assistant it asks changes.
@@ -126,7 +127,15 @@ class Session:
             QuestionError: the question or top_k is unusable (nothing is recorded).
         """
         with self.lock:
-            scope = None if documents is None else [d for d in documents if d in self._ids()]
+            if documents is not None:
+                scope: list[str] | None = [d for d in documents if d in self._ids()]
+            elif self.forked:
+                # Naming the session's documents makes a changed collection a different
+                # scope, so the chat never reuses an answer given over other documents
+                # (it reuses answers to repeated questions asked in the same scope).
+                scope = sorted(self._ids())
+            else:
+                scope = None
             reply = self.chat.ask(question, top_k=top_k, documents=scope)
             turn = len(self.answers)
             self.answers.append(reply)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -139,7 +140,24 @@ def test_gradio_client_calls_ask(server_url: str) -> None:
         client.close()
 
 
+def test_gradio_queue_answers_many_callers(server_url: str) -> None:
+    client = Client(server_url, verbose=False)
+    try:
+        jobs = [client.submit(QUESTION, api_name="/ask") for _ in range(8)]
+        assert all(job.result()["found"] for job in jobs)
+    finally:
+        client.close()
+
+
 def test_only_ask_is_in_the_public_api(server_url: str) -> None:
     status, raw = get(f"{server_url}/gradio_api/info")
     assert status == 200
     assert list(json.loads(raw)["named_endpoints"]) == ["/ask"]
+
+
+def test_many_questions_at_once_all_get_answers(server_url: str) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(lambda _: post(f"{server_url}/api/ask", {"question": QUESTION}), range(16))
+        )
+    assert [status for status, _ in results] == [200] * 16

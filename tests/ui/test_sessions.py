@@ -55,6 +55,31 @@ def test_history_survives_the_fork(fake_assistant: Assistant, garden: Path) -> N
     assert session.chat.assistant is session.assistant is not fake_assistant
 
 
+def test_asking_again_after_an_upload_uses_the_new_document(
+    fake_assistant: Assistant, tmp_path: Path
+) -> None:
+    session = Session(fake_assistant)
+    question = "Who cooks the lighthouse stew?"
+    assert not session.ask(question).found
+    stew = write(tmp_path, "stew.txt", "Stew\n\nThe keeper cooks the lighthouse stew.")
+    session.add_files([stew])
+    again = session.ask(question)
+    assert again.found and "keeper cooks" in again.text
+
+
+def test_asking_again_after_a_removal_does_not_quote_it(
+    fake_assistant: Assistant, garden: Path
+) -> None:
+    session = Session(fake_assistant)
+    (added,) = session.add_files([garden]).added
+    question = "When do the tomatoes ripen?"
+    assert "August" in session.ask(question).text
+    session.remove([added.id])
+    again = session.ask(question)
+    assert all(s.doc_id != added.id for s in again.sources)
+    assert "August" not in again.text
+
+
 def test_progress_is_reported_while_indexing(fake_assistant: Assistant, garden: Path) -> None:
     seen: list[tuple[float, str]] = []
     Session(fake_assistant).add_files([garden], progress=lambda f, d: seen.append((f, d)))
@@ -96,6 +121,7 @@ def test_clear_forgets_the_chat_but_keeps_documents(
     session.clear()
     assert len(session.messages) == 1 and session.answers == [] and session.shown is None
     assert session.chat.history == [] and len(session.documents) == 2
+    assert "2 document(s)" in session.messages[0]["content"]  # type: ignore[operator]
 
 
 def test_too_many_files_at_once_are_refused(fake_assistant: Assistant, tmp_path: Path) -> None:
