@@ -60,6 +60,9 @@ class Collection:
         self._next_id = 0
         self._lexical: LexicalIndex | None = None
         self._lexical_ids: np.ndarray = np.zeros(0, dtype=np.int64)
+        # (index directory, generation) this collection was last loaded from or saved as:
+        # a save refuses to replace a generation it never saw (see storage.save).
+        self.origin: tuple[str, str] | None = None
 
     # ----- reading -----------------------------------------------------------------
     def __len__(self) -> int:

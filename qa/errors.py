@@ -16,6 +16,7 @@ __all__ = [
     "DocumentError",
     "EmbeddingError",
     "EmptyDocumentError",
+    "IndexChangedError",
     "IndexCorruptError",
     "IndexLockedError",
     "IndexMismatchError",
@@ -71,3 +72,10 @@ class IndexCorruptError(StoreError):
 
 class IndexLockedError(StoreError):
     """Another process holds the index directory for writing."""
+
+
+class IndexChangedError(StoreError):
+    """Another process saved the index after this collection was loaded from it.
+
+    Saving anyway would silently drop that process's changes (a lost update).
+    """

@@ -37,7 +37,13 @@ import numpy as np
 from embeddings import TextEncoder, VectorStore, VectorStoreError
 from qa.chunking import ChunkingConfig
 from qa.collection import Collection
-from qa.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, StoreError
+from qa.errors import (
+    IndexChangedError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMismatchError,
+    StoreError,
+)
 from qa.lexical import LexicalConfig
 from qa.types import Chunk, Document, Span, content_id
 
@@ -203,6 +209,8 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
 
     Raises:
         IndexLockedError: another process is saving to the same directory.
+        IndexChangedError: the collection was loaded from `directory` and another process
+            has saved there since.
         StoreError: the directory cannot be written (disk full, permissions).
     """
     root = Path(directory)
@@ -213,6 +221,7 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
                 seal(_manifest(collection, files)), ensure_ascii=True, indent=1, sort_keys=True
             )
             previous = _live_name(root)
+            _refuse_lost_update(collection, root, previous)
             number = (_generations(root) or [0])[-1] + 1
             name = f"gen-{number:06d}"
             staging = root / f".{name}.{os.getpid()}.tmp"
@@ -233,12 +242,30 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
                     shutil.rmtree(root / name, ignore_errors=True)
                 raise
             _prune(root, keep={name, previous})
+            collection.origin = (str(root.resolve()), name)
             return root / name
     except OSError as err:
         raise StoreError(
             f"Cannot save the index to {root}: {err.strerror or err}. The previous save is "
             "unchanged; free space or fix permissions and save again."
         ) from err
+
+
+def _refuse_lost_update(collection: Collection, root: Path, live: str | None) -> None:
+    """A collection loaded from `root` may only replace the generation it was loaded from.
+
+    Two processes that each load, add and save would otherwise each write a generation
+    without the other's documents, and the second save would silently drop the first's.
+    A collection that did not come from `root` replaces what is there, as asked.
+    """
+    origin = collection.origin
+    if origin is None or live is None or origin[0] != str(root.resolve()) or origin[1] == live:
+        return
+    raise IndexChangedError(
+        f"The index in {root} was saved by another process ({live}) after this one loaded "
+        f"{origin[1]}; saving now would drop that process's changes. Load the index again, "
+        "redo your changes, and save."
+    )
 
 
 def _write_generation(staging: Path, files: dict[str, bytes], manifest: bytes) -> None:
@@ -434,6 +461,7 @@ def _load_generation(root: Path, generation: Path, collection: Collection) -> No
     collection.attach_store(store, next_id)
     for document, sentences, chunks, ids, vectors in parts:
         collection.restore(document, sentences, chunks, ids, vectors)
+    collection.origin = (str(root.resolve()), generation.name)
 
 
 _Part = tuple[Document, list[Span], list[Chunk], list[int], np.ndarray]

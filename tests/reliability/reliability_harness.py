@@ -10,6 +10,7 @@ Usage (prints one JSON object):
     python tests/reliability/reliability_harness.py crash-loop DIR TRIALS SEED
     python tests/reliability/reliability_harness.py step-crashes DIR SEED
     python tests/reliability/reliability_harness.py corruption DIR SEED
+    python tests/reliability/reliability_harness.py save-loop DIR SAVES SEED
     python tests/reliability/reliability_harness.py worker     (JSON lines on stdin/stdout)
 """
 
@@ -685,6 +686,9 @@ def main(argv: list[str]) -> None:
         worker()
         return
     directory = Path(argv[1])
+    if command == "save-loop":  # markers on stdout, for readers racing the saves
+        _writer(directory, int(argv[3]), int(argv[2]))(sys.stdout.fileno())
+        return
     if command == "crash-loop":
         result = crash_loop(directory, int(argv[2]), int(argv[3]))
     elif command == "step-crashes":
