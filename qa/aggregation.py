@@ -27,6 +27,7 @@ from qa.answering import (
 )
 from qa.collection import Collection
 from qa.retrieval import Candidate
+from qa.text import fold
 from qa.types import Answer, Source
 
 # Questions whose answer is naturally a list of statements.
@@ -195,6 +196,43 @@ def extend(
     if len(parts) == 1:
         return base
     return merge(base.question, parts, top_k, belief=base.confidence)
+
+
+def quote_about(
+    collection: Collection,
+    base: Answer,
+    query_vector: np.ndarray,
+    candidates: list[Candidate],
+    top_k: int,
+    answering: AnsweringConfig,
+    config: AggregationConfig,
+    party: str,
+    others: Sequence[str],
+) -> Answer:
+    """The best sentence that names `party` and none of `others`, as a cited answer.
+
+    In a comparison each party's own words are wanted; the best match for "what Xi said
+    about Afghanistan" may be an introduction naming both leaders. Falls back to `base`
+    when no such sentence is nearly as likely to answer (`config.ratio`).
+    """
+    if not base.found or not candidates:
+        return base
+    deeper = replace(answering, passages=config.passages)
+    scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    best = _likelihood(scored[0])
+    for sentence in scored:
+        if _likelihood(sentence) < config.ratio * best:
+            break
+        text = fold(
+            collection.entry(sentence.doc_id).document.text[sentence.span.start : sentence.span.end]
+        )
+        if fold(party) in text and not any(fold(other) in text for other in others):
+            cited = candidates[sentence.passage]
+            quoted = _quoted(collection, base.question, sentence, cited, base.confidence)
+            nearest = [_source(collection, n, c, None) for n, c in enumerate(candidates[:top_k], 1)]
+            rest = Answer(base.question, "", False, base.confidence, nearest)
+            return merge(base.question, [quoted, rest], top_k, belief=base.confidence)
+    return base
 
 
 def answer_excluding(

@@ -24,11 +24,11 @@ _OPENING = re.compile(r"^\s*(?:please\s+)?(?:compare|contrast)\s+", re.IGNORECAS
 _FILLER = re.compile(r"\s+(?:both|each)\b", re.IGNORECASE)
 
 
-def comparison_queries(question: str) -> tuple[str, ...]:
-    """One question per named party, or () when `question` is not a comparison.
+def comparison_queries(question: str) -> tuple[tuple[str, str], ...]:
+    """(party, question for that party) for each of two named parties, or () if none.
 
     Example: "Compare what Xi and Putin said about Afghanistan" ->
-    ("What Xi said about Afghanistan", "What Putin said about Afghanistan").
+    (("Xi", "What Xi said about Afghanistan"), ("Putin", "What Putin said about Afghanistan")).
     """
     pairs = conjoined(question)
     if not pairs or not _CUE.search(question):
@@ -38,5 +38,5 @@ def comparison_queries(question: str) -> tuple[str, ...]:
     for party in (first, second):
         text = question[:start] + party + question[end:]
         text = _FILLER.sub("", _OPENING.sub("", text)).strip()
-        queries.append(text[:1].upper() + text[1:])
+        queries.append((party, text[:1].upper() + text[1:]))
     return tuple(queries)

@@ -23,6 +23,7 @@ from qa.aggregation import (
     answer_excluding,
     extend,
     merge,
+    quote_about,
     quoted_ranges,
     wants_several,
 )
@@ -187,7 +188,11 @@ class Chat:
         """(the query searched, the answer) for a resolved question."""
         parties = comparison_queries(resolution.query)
         if parties:
-            parts = [self._search(q, q, top_k, scope, [], 1, None) for q in parties]
+            names = [party for party, _ in parties]
+            parts = [
+                self._search(q, q, top_k, scope, [], 1, None, party=(party, names))
+                for party, q in parties
+            ]
             if any(part.found for part in parts):
                 return resolution.query, merge(resolution.query, parts, top_k)
             # Neither party's own words are found: the question as a whole may still be.
@@ -222,13 +227,16 @@ class Chat:
         prior: list[Range],
         lead: int,
         excluded: list[Range] | None,
+        *,
+        party: tuple[str, list[str]] | None = None,
     ) -> Answer:
         """Retrieve and answer one stand-alone query, as `Assistant.ask` does, plus:
 
         passages found for `query` but answer sentences matched against `wording`, the
         previous turn's passage (`prior`) moved among the first `lead` passages read for
         the answer, `excluded` sentences skipped, and list questions extended to several
-        sentences. With wording == query and no prior, exclusion or list, this is exactly
+        sentences; a comparison's `party` (name, all parties) is quoted in its own words.
+        With wording == query and no prior, exclusion, list or party, this is exactly
         `Assistant.ask`.
         """
         assistant = self.assistant
@@ -236,7 +244,7 @@ class Chat:
         window = max(top_k, settings.answering.passages)
         several = wants_several(query)
         depth = window
-        if several or excluded is not None:
+        if several or excluded is not None or party is not None:
             depth = max(depth, self.aggregation.passages)
         if prior:
             depth = max(depth, PRIOR_DEPTH)
@@ -257,6 +265,12 @@ class Chat:
                 reply = answer(
                     assistant.collection, words, vector, candidates[:window], top_k,
                     settings.answering,
+                )  # fmt: skip
+            if party is not None:
+                name, names = party
+                reply = quote_about(
+                    assistant.collection, reply, vector, candidates, top_k, settings.answering,
+                    self.aggregation, name, [n for n in names if n != name],
                 )  # fmt: skip
             if several:
                 reply = extend(

@@ -1,0 +1,453 @@
+"""Chat: follow-ups, repeats, scope, multi-sentence answers, and the conversation evaluation.
+
+Most tests use the fake encoder (milliseconds); those marked slow use the real model and
+check that the conversation finds the passages a person would expect.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from qa import Answer, Assistant, QuestionError, UnknownDocumentError
+from qa.aggregation import AggregationConfig, merge
+from qa.conversation import Chat, Turn
+from qa.conversation_eval import (
+    ConversationReport,
+    evaluate_conversations,
+    load_conversations,
+)
+from qa.datasets import DatasetError
+
+CONVERSATIONS = Path(__file__).resolve().parent.parent / "data" / "conversations.jsonl"
+XQUAD = Path("/work/shared/datasets/xquad/xquad.en.json")
+
+
+def assert_citations_are_exact(reply: Answer, assistant: Assistant) -> None:
+    """Every marker names a source whose highlight is a verbatim quote in the answer."""
+    numbers = {s.number for s in reply.sources}
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", reply.text)]
+    assert markers, reply.text
+    assert set(markers) <= numbers
+    assert len(markers) == len(set(markers)), "each quote is cited once"
+    for source in reply.sources:
+        if source.answer_start is None:
+            continue
+        assert source.number in markers
+        document = next(d for d in assistant.documents if d.id == source.doc_id)
+        assert document.text[source.start : source.end] == source.text
+        start = source.start + source.answer_start
+        assert document.text[start : start + len(source.answer)] == source.answer
+        assert f"{source.answer} [{source.number}]" in reply.text
+
+
+# ----- history ------------------------------------------------------------------------
+def test_history_records_each_turn_with_what_was_searched(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    first = chat.ask("What did Putin say about the war?")
+    second = chat.ask("What did he express satisfaction with?")
+    assert [t.question for t in chat.history] == [
+        "What did Putin say about the war?",
+        "What did he express satisfaction with?",
+    ]
+    assert [t.answer for t in chat.history] == [first, second]
+    assert chat.history[0].kind == "standalone"
+    assert chat.history[1].kind == "pronoun"
+    assert chat.history[1].query == "What did Putin express satisfaction with?"
+    assert second.question == "What did he express satisfaction with?"
+
+
+def test_history_is_a_copy(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Xi say about vaccines?")
+    chat.history.clear()
+    assert len(chat.history) == 1
+
+
+def test_reset_forgets_the_conversation(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Putin say about the war?")
+    chat.reset()
+    assert chat.history == []
+    chat.ask("What did he express satisfaction with?")
+    assert chat.history[0].kind == "standalone"
+    assert chat.history[0].searched == "What did he express satisfaction with?"
+
+
+def test_a_turn_built_by_hand_still_works() -> None:
+    turn = Turn("Why?", Answer("Why?", "No.", False, 0.0))
+    assert turn.searched == "Why?"
+    assert turn.kind == "standalone"
+
+
+# ----- stand-alone questions and repeats ---------------------------------------------
+def test_a_stand_alone_question_gets_exactly_the_assistants_answer(
+    fake_assistant: Assistant,
+) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Xi say about vaccines?")
+    question = "What did Putin say about external forces?"
+    assert chat.ask(question) == fake_assistant.ask(question)
+
+
+def test_a_repeated_question_gets_the_identical_answer(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    first = chat.ask("What did the two leaders agree on?")
+    chat.ask("What did Xi say about vaccines?")
+    again = chat.ask("What did the two leaders agree on?")
+    assert again == first
+    assert chat.history[-1].kind == "repeat"
+
+
+def test_a_follow_up_that_only_repeats_the_question_gets_the_same_answer(
+    fake_assistant: Assistant,
+) -> None:
+    chat = fake_assistant.chat()
+    first = chat.ask("What did Putin express satisfaction with?")
+    again = chat.ask("What did he express satisfaction with?")
+    assert again.text == first.text
+    assert again.sources == first.sources
+    assert again.question == "What did he express satisfaction with?"
+
+
+def test_other_question_words_are_not_repeats(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("How did Xi and Putin talk?")
+    chat.ask("When?")
+    assert chat.history[-1].kind == "why"
+    assert chat.history[-1].query.startswith("When")
+
+
+def test_without_follow_up_handling_every_question_is_asked_alone(
+    fake_assistant: Assistant,
+) -> None:
+    chat = Chat(fake_assistant, follow_ups=False)
+    chat.ask("What did Putin say about the war?")
+    reply = chat.ask("What did he express satisfaction with?")
+    assert reply == fake_assistant.ask("What did he express satisfaction with?")
+    assert chat.history[-1].kind == "standalone"
+
+
+# ----- follow-ups find the passages meant --------------------------------------------
+def test_and_what_did_putin_say_about_the_war_searches_putins_passage(
+    fake_assistant: Assistant,
+) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Xi say about vaccines?")
+    reply = chat.ask("And what did Putin say about the war?")
+    assert "Putin" in chat.history[-1].query
+    assert "Anti-Fascist War" in reply.sources[0].text
+
+
+def test_he_after_a_putin_turn_finds_the_satisfaction_sentence(
+    fake_assistant: Assistant,
+) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Putin say about the war?")
+    reply = chat.ask("What did he express satisfaction with?")
+    assert reply.found
+    assert reply.text.startswith("Putin expressed satisfaction with the development")
+    assert_citations_are_exact(reply, fake_assistant)
+
+
+def test_and_xi_asks_the_previous_question_about_xi(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Putin say about vaccines?")
+    reply = chat.ask("And Xi?")
+    assert chat.history[-1].query == "What did Xi say about vaccines?"
+    assert "vaccine research" in reply.text
+
+
+def test_what_else_does_not_repeat_a_quoted_sentence(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    first = chat.ask("What did Putin express satisfaction with?")
+    more = chat.ask("What else did he say?")
+    quoted = {s.answer for s in first.sources if s.answer}
+    assert chat.history[-1].kind == "more"
+    assert not any(q and q in more.text for q in quoted)
+
+
+# ----- scope --------------------------------------------------------------------------
+def test_documents_scope_passes_through(fake_encoder: object) -> None:
+    assistant = Assistant.from_texts(
+        [
+            "Putin praised the treaty. Putin spoke about the war.",
+            "Xi praised the vaccine plan. Xi spoke about trade.",
+        ],
+        titles=["Putin notes", "Xi notes"],
+        embedder=fake_encoder,  # type: ignore[arg-type]
+    )
+    putin, xi = (d.id for d in assistant.documents)
+    chat = assistant.chat()
+    reply = chat.ask("What was praised?", documents=[xi])
+    assert {s.doc_id for s in reply.sources} == {xi}
+    follow = chat.ask("What did they speak about?", documents=[putin])
+    assert {s.doc_id for s in follow.sources} == {putin}
+    assert chat.history[-1].documents == frozenset({putin})
+
+
+def test_the_same_question_in_another_scope_is_not_a_repeat(fake_assistant: Assistant) -> None:
+    chat = fake_assistant.chat()
+    doc_id = fake_assistant.documents[0].id
+    chat.ask("What did Xi say about vaccines?")
+    chat.ask("What did Xi say about vaccines?", documents=doc_id)
+    assert chat.history[-1].kind == "standalone"
+
+
+def test_an_unknown_document_is_refused_by_name(fake_assistant: Assistant) -> None:
+    with pytest.raises(UnknownDocumentError, match="No document with id 'nope'; known ids"):
+        fake_assistant.chat().ask("What did Xi say?", documents=["nope"])
+
+
+@pytest.mark.parametrize(
+    ("question", "top_k", "message"),
+    [
+        ("", 3, "The question is empty"),
+        ("   ", 3, "The question is empty"),
+        (42, 3, "The question must be text, got int"),
+        ("?!", 3, "no words in it"),
+        ("What did Xi say?", 0, "top_k must be between 1 and 100, got 0"),
+        ("What did Xi say?", "3", "top_k must be a whole number"),
+    ],
+)
+def test_bad_questions_are_refused_and_not_recorded(
+    fake_assistant: Assistant, question: object, top_k: object, message: str
+) -> None:
+    chat = fake_assistant.chat()
+    with pytest.raises(QuestionError, match=message):
+        chat.ask(question, top_k=top_k)  # type: ignore[arg-type]
+    assert chat.history == []
+
+
+# ----- comparisons and several sentences ---------------------------------------------
+def test_a_comparison_quotes_each_party_with_its_own_citation(fake_assistant: Assistant) -> None:
+    reply = fake_assistant.chat().ask("Compare what Xi and Putin said about Afghanistan")
+    assert reply.found
+    assert reply.text.count("[") >= 2
+    assert_citations_are_exact(reply, fake_assistant)
+    quotes = [s.answer for s in reply.sources if s.answer]
+    assert any("Xi" in q for q in quotes)
+    assert any("Putin" in q for q in quotes)
+
+
+def test_a_list_question_collects_cited_sentences_within_the_budget(
+    fake_assistant: Assistant,
+) -> None:
+    chat = Chat(fake_assistant, aggregation=AggregationConfig(max_chars=500, ratio=0.01))
+    reply = chat.ask("What did the two leaders agree on?")
+    quotes = [s.answer for s in reply.sources if s.answer]
+    assert len(quotes) >= 2
+    assert sum(len(q) for q in quotes) <= 500
+    assert "agreed to step up bilateral contacts" in quotes[0]
+    assert_citations_are_exact(reply, fake_assistant)
+
+
+def test_a_tiny_budget_keeps_the_single_best_answer(fake_assistant: Assistant) -> None:
+    plain = fake_assistant.ask("What did the two leaders agree on?")
+    chat = Chat(fake_assistant, aggregation=AggregationConfig(max_chars=1, ratio=0.01))
+    assert chat.ask("What did the two leaders agree on?").text == plain.text
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"max_chars": 0}, "max_chars must be at least 1, got 0"),
+        ({"ratio": 0.0}, r"ratio must be in \(0, 1\], got 0.0"),
+        ({"ratio": 1.5}, r"ratio must be in \(0, 1\], got 1.5"),
+        ({"passages": 0}, "passages must be at least 1, got 0"),
+    ],
+)
+def test_aggregation_settings_are_checked(settings: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        AggregationConfig(**settings)  # type: ignore[arg-type]
+
+
+def test_merge_needs_an_answer() -> None:
+    with pytest.raises(ValueError, match="merge needs at least one answer"):
+        merge("Why?", [], 3)
+
+
+def test_merging_nothing_found_keeps_the_refusal() -> None:
+    refusal = Answer("q", "The documents don't say.", False, 0.2)
+    merged = merge("Compare?", [refusal, refusal], 3)
+    assert not merged.found
+    assert merged.question == "Compare?"
+
+
+# ----- the conversation evaluation ---------------------------------------------------
+def _write_xquad(path: Path) -> Path:
+    paragraphs = [
+        "Ada Lovelace wrote the first program in 1843. She worked with Charles Babbage.",
+        "Babbage designed the Analytical Engine. He never finished building it.",
+    ]
+    data = {
+        "data": [
+            {
+                "title": "Tiny_Computing",
+                "paragraphs": [{"context": p, "qas": []} for p in paragraphs],
+            }
+        ]
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _write_conversations(path: Path, lines: list[object]) -> Path:
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+TINY = {
+    "id": "tiny",
+    "documents": ["xquad:Tiny Computing"],
+    "turns": [
+        {
+            "question": "When did Ada Lovelace write the first program?",
+            "answers": ["1843"],
+            "follow_up": False,
+        },
+        {
+            "question": "Who did she work with?",
+            "answers": ["Charles Babbage"],
+            "follow_up": True,
+            "rewrite": "Who did Ada Lovelace work with?",
+        },
+        {
+            "question": "What did Babbage design?",
+            "answers": ["Analytical Engine"],
+            "follow_up": False,
+        },
+    ],
+}
+
+
+def test_evaluation_reports_each_turn_three_ways(tmp_path: Path, fake_assistant: Assistant) -> None:
+    xquad = _write_xquad(tmp_path / "xquad.json")
+    path = _write_conversations(tmp_path / "c.jsonl", [TINY])
+    report = evaluate_conversations(fake_assistant, path, xquad_path=xquad)
+    assert isinstance(report, ConversationReport)
+    assert report.conversations == 1
+    assert [r.turn for r in report.results] == [1, 2, 3]
+    assert [r.follow_up for r in report.results] == [False, True, False]
+    assert report.results[1].searched == "Who did Ada Lovelace work with?"
+    for result in report.results:
+        if not result.follow_up:  # stand-alone turns are answered as Assistant.ask does
+            assert result.correct_chat == result.correct_alone
+    table = report.table()
+    for label in ("stand-alone", "follow-up", "all", "without follow-up handling", "hand-written"):
+        assert label in table
+    assert len(fake_assistant.documents) == 1, "the assistant passed in is not changed"
+
+
+def test_accuracy_needs_a_known_mode(tmp_path: Path, fake_assistant: Assistant) -> None:
+    report = ConversationReport("x", 0, ())
+    assert report.accuracy(follow_up=None, mode="chat") == 0.0
+    with pytest.raises(ValueError, match="mode must be 'alone', 'chat' or 'rewrite'; got 'x'"):
+        report.accuracy(follow_up=None, mode="x")
+
+
+def test_the_shipped_conversation_set_is_well_formed() -> None:
+    conversations = load_conversations(CONVERSATIONS)
+    assert len(conversations) >= 15
+    assert all(len(c.turns) >= 3 for c in conversations)
+    documents = {d for c in conversations for d in c.documents}
+    assert "bundled" in documents
+    assert any(d.startswith("xquad:") for d in documents)
+    turns = [t for c in conversations for t in c.turns]
+    assert sum(t.follow_up for t in turns) >= 30
+    assert sum(not t.follow_up for t in turns) >= 20
+
+
+_TURN = '{"documents": ["bundled"], "turns": [%s]}'
+BAD_LINES = [
+    ("{not json", "line 1: not JSON"),
+    ("[1, 2]", "line 1: a conversation must be a JSON object"),
+    ('{"documents": ["web:x"], "turns": []}', "'documents' must list 'bundled'"),
+    ('{"documents": ["bundled"], "turns": []}', "'turns' must be a non-empty list"),
+    (_TURN % '{"answers": ["x"]}', "turn 1: needs a 'question'"),
+    (_TURN % '{"question": "q", "answers": [], "follow_up": false}', "'answers' must be"),
+    (_TURN % '{"question": "q", "answers": ["the"], "follow_up": false}', "'answers' must be"),
+    (_TURN % '{"question": "q", "answers": ["x"]}', "'follow_up' must be true or false"),
+    (
+        _TURN % '{"question": "q", "answers": ["x"], "follow_up": true}',
+        "turn 1: a follow-up needs a 'rewrite'",
+    ),
+    (
+        _TURN % '{"question": "q", "answers": ["x"], "follow_up": true, "rewrite": "r"}',
+        "turn 1: the first turn cannot be a follow-up",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LINES)
+def test_a_malformed_conversation_set_is_refused_with_the_place(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=re.escape(message)):
+        load_conversations(path)
+
+
+def test_a_missing_or_empty_set_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="Cannot read conversation set"):
+        load_conversations(tmp_path / "missing.jsonl")
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="holds no conversations"):
+        load_conversations(tmp_path / "empty.jsonl")
+
+
+def test_xquad_articles_need_the_xquad_file(tmp_path: Path, fake_assistant: Assistant) -> None:
+    path = _write_conversations(tmp_path / "c.jsonl", [TINY])
+    with pytest.raises(DatasetError, match="pass xquad_path="):
+        evaluate_conversations(fake_assistant, path)
+    other = dict(TINY, documents=["xquad:No Such Article"])
+    path = _write_conversations(tmp_path / "d.jsonl", [other])
+    with pytest.raises(DatasetError, match="has no article titled 'No Such Article'"):
+        evaluate_conversations(fake_assistant, path, xquad_path=_write_xquad(tmp_path / "x.json"))
+
+
+# ----- the real model ----------------------------------------------------------------
+@pytest.mark.slow
+def test_real_putin_follow_up_finds_putins_war_passage(real_assistant: Assistant) -> None:
+    chat = real_assistant.chat()
+    chat.ask("What did Xi say about vaccines?")
+    reply = chat.ask("And what did Putin say about the war?")
+    cited = [s for s in reply.sources if s.answer]
+    assert cited and "Putin" in cited[0].text and "War" in cited[0].text
+
+
+@pytest.mark.slow
+def test_real_he_expressed_satisfaction(real_assistant: Assistant) -> None:
+    chat = real_assistant.chat()
+    chat.ask("What did Putin say about external forces?")
+    reply = chat.ask("What did he express satisfaction with?")
+    assert reply.found
+    assert "development of China-Russia relations" in reply.text
+    assert_citations_are_exact(reply, real_assistant)
+
+
+@pytest.mark.slow
+def test_real_comparison_has_evidence_from_both(real_assistant: Assistant) -> None:
+    reply = real_assistant.chat().ask("Compare what Xi and Putin said about Afghanistan.")
+    assert "respects Afghanistan’s sovereignty" in reply.text
+    assert "external forces" in reply.text
+    assert_citations_are_exact(reply, real_assistant)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not XQUAD.is_file(), reason="XQuAD-en is not on this machine")
+def test_real_conversation_set_follow_ups_gain_and_stand_alone_does_not_drop(
+    real_assistant: Assistant,
+) -> None:
+    report = evaluate_conversations(real_assistant, CONVERSATIONS, xquad_path=XQUAD)
+    print(report.table())
+    assert report.accuracy(follow_up=False, mode="chat") >= report.accuracy(
+        follow_up=False, mode="alone"
+    )
+    assert report.accuracy(follow_up=True, mode="chat") > report.accuracy(
+        follow_up=True, mode="alone"
+    )

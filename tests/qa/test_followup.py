@@ -1,0 +1,227 @@
+"""Follow-up resolution, names and comparisons: pure text rules, no model involved."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.aggregation import wants_several
+from qa.comparison import comparison_queries
+from qa.followup import PreviousTurn, resolve
+from qa.mentions import conjoined, entities, subject
+
+XI_VACCINES = PreviousTurn(
+    "What did Xi say about vaccines?",
+    "Xi said that with the fluctuation of the pandemic, the two should deepen vaccine "
+    "research and development cooperation to secure the global vaccine supply chain. [1]",
+)
+PUTIN_WAR = PreviousTurn(
+    "What did Putin say about the war?",
+    "Putin expressed satisfaction with the development of China-Russia relations. [1]",
+)
+
+
+# ----- names ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("What did Xi say about vaccines?", ["Xi"]),
+        ("And Putin?", ["Putin"]),
+        ("Who was Doctor Who?", ["Doctor Who"]),
+        ("What did Tesla's partners finance?", ["Tesla"]),
+        ("Emperor Gegeen Khan, Ayurbarwada's son, ruled", ["Emperor Gegeen Khan", "Ayurbarwada"]),
+        ("the Treaty of Good-Neighborliness was signed", ["Treaty of Good-Neighborliness"]),
+        ("What did the U.S. failure show?", ["U.S."]),
+        ("Whose English translation did it influence?", []),
+        (
+            "Tesla Electric Light & Manufacturing installed lamps",
+            ["Tesla Electric Light & Manufacturing"],
+        ),
+        ("What did he say?", []),
+    ],
+)
+def test_names_are_capitalised_runs_that_are_not_question_words(
+    text: str, names: list[str]
+) -> None:
+    assert entities(text) == names
+
+
+def test_subject_is_the_name_after_an_auxiliary() -> None:
+    assert subject("What did Xi say about Afghanistan?") == "Xi"
+    assert subject("When was Tesla born in Smiljan?") == "Tesla"
+    assert subject("Who sang the national anthem?") is None
+
+
+def test_conjoined_names_are_found_with_their_span() -> None:
+    text = "Compare what Xi and Putin said"
+    assert conjoined(text) == [("Xi", "Putin", 13, 25)]
+    assert text[13:25] == "Xi and Putin"
+
+
+# ----- stand-alone questions are left alone -------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Putin say about external forces?",
+        "Where was Tesla born and when did he die?",
+        "How old was Peyton Manning when he played in Super Bowl 50?",
+        "What caused the plague and how did it spread?",
+        "What is it called when water boils?",
+        "What did the monks say they would do?",
+        "What war marks the 76th anniversary of its end in 2021?",
+    ],
+)
+def test_questions_that_stand_alone_are_unchanged(question: str) -> None:
+    resolution = resolve(question, [XI_VACCINES])
+    assert resolution.kind == "standalone"
+    assert resolution.query == question
+    assert not resolution.is_follow_up
+
+
+def test_without_history_nothing_is_a_follow_up() -> None:
+    resolution = resolve("What did he express satisfaction with?", [])
+    assert resolution.kind == "standalone"
+    assert resolution.query == "What did he express satisfaction with?"
+
+
+# ----- follow-ups ----------------------------------------------------------------------
+def test_a_pronoun_takes_the_previous_subject() -> None:
+    resolution = resolve("What did he express satisfaction with?", [XI_VACCINES, PUTIN_WAR])
+    assert resolution.kind == "pronoun"
+    assert resolution.query == "What did Putin express satisfaction with?"
+    assert resolution.carried == ("Putin",)
+    assert resolution.use_prior
+    # The answer is matched against the question's own words too: documents say "he".
+    assert resolution.answer_wording == "What did he express satisfaction with?"
+
+
+def test_only_the_first_pronoun_is_replaced_the_rest_now_point_at_the_name() -> None:
+    resolution = resolve("How did he finance his work?", [PreviousTurn("What year did Tesla die?")])
+    assert resolution.query == "How did Tesla finance his work?"
+
+
+def test_a_possessive_pronoun_becomes_a_possessive_name() -> None:
+    history = [PreviousTurn("When was Temüjin elected khan?")]
+    assert resolve("What is the name of his wife?", history).query == (
+        "What is the name of Temüjin's wife?"
+    )
+
+
+def test_a_name_in_the_same_clause_does_not_bind_a_pronoun() -> None:
+    history = [
+        PreviousTurn(
+            "Who sang the national anthem?", "Lady Gaga performed the national anthem. [1]"
+        )
+    ]
+    resolution = resolve("How many Grammys has she won?", history)
+    assert resolution.query == "How many Grammys has Lady Gaga won?"
+
+
+def test_after_a_who_question_he_is_the_person_the_answer_named() -> None:
+    history = [
+        PreviousTurn(
+            "Who succeeded Ayurbarwada?",
+            "Emperor Gegeen Khan, Ayurbarwada's son and successor, ruled for two years. [1]",
+        )
+    ]
+    assert resolve("Who did he appoint?", history).query == "Who did Emperor Gegeen Khan appoint?"
+
+
+def test_after_a_question_about_someones_people_he_is_still_that_someone() -> None:
+    history = [
+        PreviousTurn(
+            "Who were two of Kublai's Chinese advisers?",
+            "Chinese advisers such as Liu Bingzhong and Yao Shu gave strong influence. [1]",
+        )
+    ]
+    assert resolve("What was his title?", history).query == "What was Kublai's title?"
+
+
+def test_they_after_two_named_parties_is_both_of_them() -> None:
+    history = [PreviousTurn("Compare what Xi and Putin said about Afghanistan.")]
+    resolution = resolve("What did they say about terrorism?", history)
+    assert resolution.query == "What did Xi and Putin say about terrorism?"
+
+
+def test_they_after_a_plural_noun_phrase_is_that_phrase() -> None:
+    history = [PreviousTurn("What did the two leaders agree on?")]
+    resolution = resolve("Which organization do they intend to use?", history)
+    assert resolution.query == "Which organization do the two leaders intend to use?"
+
+
+def test_it_after_a_plural_in_the_same_question_still_points_back() -> None:
+    history = [PreviousTurn("Which anniversary of the Sino-Russian Treaty is celebrated?")]
+    resolution = resolve("What did the leaders call it?", history)
+    assert resolution.kind == "pronoun"
+    assert "Sino-Russian Treaty" in resolution.query
+
+
+def test_a_leading_and_before_a_full_question_is_a_continuation() -> None:
+    resolution = resolve("And what did Putin say about the war?", [XI_VACCINES])
+    assert resolution.kind == "continuation"
+    assert resolution.query == "what did Putin say about the war?"
+
+
+def test_and_name_swaps_the_previous_subject_with_the_topic_swap_as_alternative() -> None:
+    resolution = resolve("And Putin?", [XI_VACCINES])
+    assert resolution.kind == "ellipsis"
+    assert resolution.query == "What did Putin say about vaccines?"
+    assert resolution.alternatives == ("What did Xi say about Putin?",)
+
+
+@pytest.mark.parametrize("fragment", ["And the war?", "What about the war?", "and about the war?"])
+def test_and_topic_swaps_the_previous_topic(fragment: str) -> None:
+    resolution = resolve(fragment, [XI_VACCINES])
+    assert resolution.kind == "ellipsis"
+    assert resolution.query == "What did Xi say about the war?"
+
+
+@pytest.mark.parametrize("word", ["Why?", "why", "How so?", "When?", "Why is that?"])
+def test_a_bare_question_word_asks_the_previous_question_again(word: str) -> None:
+    resolution = resolve(word, [PreviousTurn("What did Putin say about external forces?")])
+    assert resolution.kind == "why"
+    assert resolution.query.endswith("did Putin say about external forces")
+    assert resolution.query.split()[0] == word.split()[0].rstrip("?").capitalize()
+
+
+def test_what_else_keeps_the_subject_and_excludes_what_was_quoted() -> None:
+    resolution = resolve("What else did he say?", [PUTIN_WAR])
+    assert resolution.kind == "more"
+    assert resolution.query == "What did Putin say"
+    assert resolution.exclude_previous
+    assert resolve("Anything else?", [PUTIN_WAR]).query == PUTIN_WAR.query
+
+
+def test_references_chain_through_resolved_turns() -> None:
+    first = resolve("What did he express satisfaction with?", [PUTIN_WAR])
+    second = resolve("What else did he say?", [PUTIN_WAR, PreviousTurn(first.query)])
+    assert second.query == "What did Putin say"
+
+
+# ----- comparisons and lists ---------------------------------------------------------
+def test_a_comparison_becomes_one_question_per_party() -> None:
+    assert comparison_queries("Compare what Xi and Putin said about Afghanistan") == (
+        ("Xi", "What Xi said about Afghanistan"),
+        ("Putin", "What Putin said about Afghanistan"),
+    )
+    assert comparison_queries("What did Xi and Putin each say about the war?") == (
+        ("Xi", "What did Xi say about the war?"),
+        ("Putin", "What did Putin say about the war?"),
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the General Conference on Weights and Measures name after Tesla?",
+        "What was the final score of the game between the Broncos and Steelers?",
+        "What did Xi say about Afghanistan?",
+    ],
+)
+def test_two_names_without_a_comparing_word_are_no_comparison(question: str) -> None:
+    assert comparison_queries(question) == ()
+
+
+def test_list_questions_are_recognised() -> None:
+    assert wants_several("What did the two leaders agree on?")
+    assert wants_several("List all the agreements")
+    assert not wants_several("What did Putin say about external forces?")
