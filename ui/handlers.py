@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from qa import Assistant
-from qa.errors import QAError, QuestionError
+from qa.errors import QAError
 from ui import render
 from ui.payload import answer_payload
 from ui.sessions import Message, Session, UploadLimits
@@ -86,13 +86,14 @@ class Handlers:
         state = self.session(session)
         documents: list[str] | None = None
         if scope == CHECKED_ONLY:
-            documents = list(checked or [])
+            loaded = {d.id for d in state.documents}
+            documents = [d for d in checked or [] if d in loaded]
             if not documents:
-                warn("No document is checked: check some documents, or ask all of them.")
+                warn("No loaded document is checked: check some documents, or ask all of them.")
                 return question, list(state.messages), state, self._sources(state, details)
         try:
             state.ask(question, top_k=int(top_k), documents=documents)
-        except QuestionError as err:
+        except QAError as err:  # a bad question, mostly; never a traceback in the page
             warn(str(err))
             return question, list(state.messages), state, self._sources(state, details)
         return "", list(state.messages), state, self._sources(state, details)

@@ -67,7 +67,10 @@ def test_an_empty_question_warns_and_keeps_the_box(handlers: Handlers) -> None:
 
 def test_asking_only_checked_documents_needs_a_check(handlers: Handlers) -> None:
     messages = toasts(lambda: handlers.respond(QUESTION, None, 3, False, CHECKED_ONLY, []))
-    assert messages == ["No document is checked: check some documents, or ask all of them."]
+    expected = "No loaded document is checked: check some documents, or ask all of them."
+    assert messages == [expected]
+    stale = toasts(lambda: handlers.respond(QUESTION, None, 3, False, CHECKED_ONLY, ["gone"]))
+    assert stale == [expected]
 
 
 def test_selecting_an_old_reply_shows_its_sources(handlers: Handlers) -> None:
