@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from qa import Assistant
+from ui.sessions import UploadLimits
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -177,3 +178,37 @@ def test_the_chat_fits_a_phone(browser: Browser, url: str) -> None:
         assert page.locator("#qa-chat .qa-found").last.is_visible()
     finally:
         context.close()
+
+
+def test_upload_limits_are_explained(
+    browser: Browser,
+    module_assistant: Assistant,
+    serve_app: Callable[..., AbstractContextManager[str]],
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 1000, encoding="utf-8")
+    tool = tmp_path / "tool.exe"
+    tool.write_bytes(b"MZ")
+    notes = [tmp_path / f"note{i}.txt" for i in range(3)]
+    for note in notes:
+        note.write_text("A short note.", encoding="utf-8")
+    limits = UploadLimits(max_file_bytes=1024, max_files_per_upload=2)
+    with serve_app(module_assistant, limits) as address:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(address)
+            upload_box = page.locator("#qa-upload input[type=file]")
+            toasts = page.locator(".toast-body")
+            upload_box.set_input_files(str(big))
+            toasts.filter(has_text="exceed the maximum allowed size").wait_for(timeout=WAIT_MS)
+            upload_box.set_input_files(str(tool))
+            toasts.filter(has_text="Invalid file type: tool.exe").wait_for(timeout=WAIT_MS)
+            upload_box.set_input_files([str(n) for n in notes])
+            toasts.filter(has_text="upload at most 2 at a time").wait_for(timeout=WAIT_MS)
+            refusal = page.locator("#qa-chat .qa-error").last.inner_text()
+            assert "Upload refused: You chose 3 files; upload at most 2 at a time." in refusal
+            assert "note0" not in page.locator("#qa-documents").inner_text()
+        finally:
+            context.close()

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any
 
+import httpx
 import pytest
 from gradio_client import Client
 
 from qa import Assistant
 from qa.loading import bundled_article_path
+from ui.sessions import UploadLimits
 
 QUESTION = "What did Putin say about external forces?"
 
@@ -161,3 +165,17 @@ def test_many_questions_at_once_all_get_answers(server_url: str) -> None:
             pool.map(lambda _: post(f"{server_url}/api/ask", {"question": QUESTION}), range(16))
         )
     assert [status for status, _ in results] == [200] * 16
+
+
+def test_gradio_refuses_files_over_the_size_limit(
+    module_assistant: Assistant, serve_app: Callable[..., AbstractContextManager[str]]
+) -> None:
+    with serve_app(module_assistant, UploadLimits(max_file_bytes=1024)) as url:
+        small = httpx.post(
+            f"{url}/gradio_api/upload", files={"files": ("ok.txt", b"fine", "text/plain")}
+        )
+        big = httpx.post(
+            f"{url}/gradio_api/upload", files={"files": ("big.txt", b"x" * 4096, "text/plain")}
+        )
+    assert small.status_code == 200
+    assert big.status_code == 413
