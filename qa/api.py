@@ -116,7 +116,9 @@ class Assistant:
         settings: Settings | None = None,
     ) -> Assistant:
         """An assistant over the bundled news article, with the bundled model."""
-        return cls.from_paths([bundled_article_path()], model=model, embedder=embedder, settings=settings)
+        return cls.from_paths(
+            [bundled_article_path()], model=model, embedder=embedder, settings=settings
+        )
 
     @classmethod
     def from_paths(
@@ -265,7 +267,9 @@ class Assistant:
         k = _check_k("k", k)
         scope = self._scope(documents)
         vector = self.embedder.encode_query(text)
-        candidates = retrieve(self.collection, text, vector, k, self.settings.retrieval, documents=scope)
+        candidates = retrieve(
+            self.collection, text, vector, k, self.settings.retrieval, documents=scope
+        )
         from qa.answering import _source
 
         return [_source(self.collection, n, c, None) for n, c in enumerate(candidates, start=1)]
@@ -295,7 +299,9 @@ class Assistant:
         scope = self._scope(documents)
         vector = self.embedder.encode_query(text)
         depth = max(top_k, self.settings.answering.passages)
-        candidates = retrieve(self.collection, text, vector, depth, self.settings.retrieval, documents=scope)
+        candidates = retrieve(
+            self.collection, text, vector, depth, self.settings.retrieval, documents=scope
+        )
         return answer(self.collection, text, vector, candidates, top_k, self.settings.answering)
 
     def _scope(self, documents: Iterable[str] | None) -> set[str] | None:

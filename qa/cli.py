@@ -29,7 +29,9 @@ def _settings_for(name: str, base: Any) -> Any:
         "bm25": dataclasses.replace(base.retrieval, mode="lexical"),
     }
     if name not in presets:
-        raise ValueError(f"Unknown configuration {name!r} in --compare; choose from {', '.join(PRESETS)}.")
+        raise ValueError(
+            f"Unknown configuration {name!r} in --compare; choose from {', '.join(PRESETS)}."
+        )
     retrieval: RetrievalConfig = presets[name]
     return dataclasses.replace(base, retrieval=retrieval)
 
@@ -63,7 +65,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print(answer.text)
     print(f"(confidence {answer.confidence:.2f})")
     for source in answer.sources:
-        print(f"\n[{source.number}] {source.title} (score {source.score:.3f}, chars {source.start}-{source.end})")
+        print(
+            f"\n[{source.number}] {source.title} "
+            f"(score {source.score:.3f}, chars {source.start}-{source.end})"
+        )
         if source.answer_start is not None and source.answer_end is not None:
             before = source.text[: source.answer_start]
             span = source.text[source.answer_start : source.answer_end]
@@ -81,7 +86,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa.loading import load_items
 
     documents = load_items([Path(p) for p in args.paths])
-    assistant = Assistant.load(args.out) if (Path(args.out) / "CURRENT").exists() else Assistant(_embedder())
+    assistant = (
+        Assistant.load(args.out)
+        if (Path(args.out) / "CURRENT").exists()
+        else Assistant(_embedder())
+    )
     with tqdm(total=0, unit="text", desc="Embedding", disable=args.quiet) as bar:
 
         def progress(done: int, total: int) -> None:
@@ -90,7 +99,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
         assistant.add_documents(documents, progress=progress)
     where = assistant.save(args.out)
-    print(f"Indexed {len(assistant.documents)} documents, {assistant.collection.passage_count} passages -> {where}")
+    print(
+        f"Indexed {len(assistant.documents)} documents, "
+        f"{assistant.collection.passage_count} passages -> {where}"
+    )
     return 0
 
 
@@ -112,17 +124,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from qa import Assistant
 
     assistant = Assistant.load(args.index) if args.index else Assistant(_embedder())
-    names = [n.strip() for n in args.compare.split(",") if n.strip()] if args.compare else ["hybrid"]
+    names = (
+        [n.strip() for n in args.compare.split(",") if n.strip()] if args.compare else ["hybrid"]
+    )
     configs = {name: _settings_for(name, assistant.settings) for name in names}
     bars: dict[str, Any] = {}
 
     def progress(name: str, done: int, total: int) -> None:
         bar = bars.get(name)
         if bar is None:
-            bar = bars[name] = tqdm(total=total, desc=name, unit="q", disable=args.quiet, leave=False)
+            bar = bars[name] = tqdm(
+                total=total, desc=name, unit="q", disable=args.quiet, leave=False
+            )
         bar.update(done - bar.n)
 
-    report = evaluate(assistant, dataset, configs=configs, refusal=not args.no_refusal, progress=progress)
+    report = evaluate(
+        assistant, dataset, configs=configs, refusal=not args.no_refusal, progress=progress
+    )
     for bar in bars.values():
         bar.close()
     print(report.table())
@@ -135,6 +153,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.plot:
         report.plot(args.plot)
         print(f"Wrote {args.plot}")
+    if args.conversations:
+        from qa.conversation_eval import evaluate_conversations
+
+        conversations = evaluate_conversations(
+            assistant, args.conversations, xquad_path=args.dataset
+        )
+        print()
+        print(conversations.table())
     return 0
 
 
@@ -152,33 +178,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ask = commands.add_parser("ask", help="answer one question", description="Answer one question from documents (the bundled article by default).")
+    ask = commands.add_parser(
+        "ask",
+        help="answer one question",
+        description="Answer one question from documents (the bundled article by default).",
+    )
     ask.add_argument("question")
-    ask.add_argument("--docs", nargs="+", metavar="PATH", help="files to ask about (.txt .md .html .pdf)")
+    ask.add_argument(
+        "--docs", nargs="+", metavar="PATH", help="files to ask about (.txt .md .html .pdf)"
+    )
     ask.add_argument("--index", metavar="DIR", help="a saved index (from `qa index`)")
     ask.add_argument("--top-k", type=int, default=3, help="number of sources (default 3)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(run=cmd_ask)
 
-    index = commands.add_parser("index", help="index files into a directory", description="Embed files and save the index (added to an existing index in --out).")
+    index = commands.add_parser(
+        "index",
+        help="index files into a directory",
+        description="Embed files and save the index (added to an existing index in --out).",
+    )
     index.add_argument("paths", nargs="+", metavar="PATH")
     index.add_argument("--out", required=True, metavar="DIR")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
 
-    evaluation = commands.add_parser("eval", help="measure accuracy on a labelled question set", description="Evaluate retrieval, answers and refusal on SQuAD-format or our JSON/JSONL questions (see docs/evaluation.md).")
+    evaluation = commands.add_parser(
+        "eval",
+        help="measure accuracy on a labelled question set",
+        description="Evaluate retrieval, answers and refusal on SQuAD-format or our "
+        "JSON/JSONL questions (see docs/evaluation.md).",
+    )
     evaluation.add_argument("dataset", metavar="DATASET")
-    evaluation.add_argument("--docs", nargs="+", metavar="PATH", help="documents for a JSONL question file")
-    evaluation.add_argument("--index", metavar="DIR", help="start from a saved index (its settings and model)")
-    evaluation.add_argument("--compare", metavar="LIST", help=f"configurations, comma-separated: {','.join(PRESETS)}")
-    evaluation.add_argument("--json", metavar="FILE", help="write every figure and per-question result")
-    evaluation.add_argument("--failures", type=int, default=0, metavar="N", help="list the N worst misses")
+    evaluation.add_argument(
+        "--docs", nargs="+", metavar="PATH", help="documents for a JSONL question file"
+    )
+    evaluation.add_argument(
+        "--index", metavar="DIR", help="start from a saved index (its settings and model)"
+    )
+    evaluation.add_argument(
+        "--compare", metavar="LIST", help=f"configurations, comma-separated: {','.join(PRESETS)}"
+    )
+    evaluation.add_argument(
+        "--json", metavar="FILE", help="write every figure and per-question result"
+    )
+    evaluation.add_argument(
+        "--failures", type=int, default=0, metavar="N", help="list the N worst misses"
+    )
     evaluation.add_argument("--plot", metavar="FILE.png", help="hit@k curves per configuration")
-    evaluation.add_argument("--no-refusal", action="store_true", help="skip the removed-document run")
+    evaluation.add_argument(
+        "--no-refusal", action="store_true", help="skip the removed-document run"
+    )
+    evaluation.add_argument(
+        "--conversations",
+        metavar="FILE.jsonl",
+        help="also evaluate a conversation set (follow-ups with and without handling); "
+        "DATASET supplies its XQuAD articles",
+    )
     evaluation.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluation.set_defaults(run=cmd_eval)
 
-    serve = commands.add_parser("serve", help="start the browser chat (same as python app.py)", description="Serve the chat UI.")
+    serve = commands.add_parser(
+        "serve",
+        help="start the browser chat (same as python app.py)",
+        description="Serve the chat UI.",
+    )
     serve.add_argument("--docs", nargs="+", metavar="PATH")
     serve.add_argument("--index", metavar="DIR")
     serve.add_argument("--host", default=None)

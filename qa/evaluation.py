@@ -42,9 +42,7 @@ def normalize_answer(text: str) -> str:
 def contains_answer(text: str, answers: Iterable[str]) -> bool:
     """Whether `text` contains any gold answer, both normalised."""
     haystack = f" {normalize_answer(text)} "
-    return any(
-        normal and f" {normal} " in haystack for normal in map(normalize_answer, answers)
-    )
+    return any(normal and f" {normal} " in haystack for normal in map(normalize_answer, answers))
 
 
 def strip_citations(text: str) -> str:
@@ -129,9 +127,13 @@ class Report:
 
     def failures(self, count: int, config: str | None = None) -> str:
         """The worst misses: wrong answers whose relevant passage ranked lowest first."""
-        chosen = self.configs[0] if config is None else next(c for c in self.configs if c.name == config)
+        chosen = (
+            self.configs[0] if config is None else next(c for c in self.configs if c.name == config)
+        )
         misses = [r for r in chosen.results if not r.correct]
-        misses.sort(key=lambda r: (r.first_relevant_rank is not None, -(r.first_relevant_rank or 0)))
+        misses.sort(
+            key=lambda r: (r.first_relevant_rank is not None, -(r.first_relevant_rank or 0))
+        )
         out = []
         for result in misses[:count]:
             out.append(
@@ -145,7 +147,9 @@ class Report:
         return asdict(self)
 
     def write_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+        Path(path).write_text(
+            json.dumps(self.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
 
     def plot(self, path: str | Path) -> None:
         """Hit@k curves, one line per configuration (matplotlib, no display needed)."""
@@ -276,8 +280,13 @@ def evaluate_config(
 
 def _metrics(results: list[QuestionResult]) -> Metrics:
     n = max(1, len(results))
-    hit = {k: sum(1 for r in results if r.first_relevant_rank and r.first_relevant_rank <= k) / n for k in KS}
-    refusals = [r.refused_without_document for r in results if r.refused_without_document is not None]
+    hit = {
+        k: sum(1 for r in results if r.first_relevant_rank and r.first_relevant_rank <= k) / n
+        for k in KS
+    }
+    refusals = [
+        r.refused_without_document for r in results if r.refused_without_document is not None
+    ]
     found = [r for r in results if r.found]
     latencies = [r.seconds * 1000 for r in results]
     return Metrics(

@@ -6,18 +6,17 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-
-from conftest import FakeEncoder
 
 from qa import cli
 
 
 @pytest.fixture
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> FakeEncoder:
+def fake_model(monkeypatch: pytest.MonkeyPatch, fake_encoder: Any) -> Any:
     """Every assistant the CLI builds uses the fake encoder (no model load)."""
-    encoder = FakeEncoder()
+    encoder = fake_encoder
     import qa.api
 
     monkeypatch.setattr(qa.api, "Embedder", lambda model=None: encoder)
@@ -42,13 +41,13 @@ def test_bad_questions_exit_2_with_one_line(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_missing_document_is_named(fake_model: FakeEncoder, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_document_is_named(fake_model: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["ask", "What?", "--docs", "/no/such/file.txt"]) == 2
     assert "File not found: /no/such/file.txt" in capsys.readouterr().err
 
 
 def test_ask_prints_the_answer_and_its_highlighted_source(
-    fake_model: FakeEncoder, capsys: pytest.CaptureFixture[str]
+    fake_model: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["ask", "What did Xi say about vaccine supply?"]) == 0
     out = capsys.readouterr().out
@@ -57,7 +56,7 @@ def test_ask_prints_the_answer_and_its_highlighted_source(
 
 
 def test_ask_json_has_text_found_and_sources_with_offsets(
-    fake_model: FakeEncoder, capsys: pytest.CaptureFixture[str]
+    fake_model: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["ask", "What did Xi say about vaccine supply?", "--json", "--top-k", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -66,7 +65,7 @@ def test_ask_json_has_text_found_and_sources_with_offsets(
 
 
 def test_index_then_ask_from_the_index(
-    fake_model: FakeEncoder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     doc = tmp_path / "owls.txt"
     doc.write_text("Owls\n\nThe barn owl hunts mice at night over open fields.", encoding="utf-8")
@@ -77,7 +76,7 @@ def test_index_then_ask_from_the_index(
 
 
 def test_eval_reports_a_table_json_and_plot(
-    fake_model: FakeEncoder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dataset = tmp_path / "set.json"
     dataset.write_text(
@@ -88,16 +87,35 @@ def test_eval_reports_a_table_json_and_plot(
                     {"title": "Bees", "text": "Honey bees make honey from nectar."},
                 ],
                 "questions": [
-                    {"question": "What does the barn owl hunt?", "answers": ["mice"], "document": "Owls"},
-                    {"question": "What do honey bees make?", "answers": ["honey"], "document": "Bees"},
+                    {
+                        "question": "What does the barn owl hunt?",
+                        "answers": ["mice"],
+                        "document": "Owls",
+                    },
+                    {
+                        "question": "What do honey bees make?",
+                        "answers": ["honey"],
+                        "document": "Bees",
+                    },
                 ],
             }
         ),
         encoding="utf-8",
     )
     code = cli.main(
-        ["eval", str(dataset), "--compare", "hybrid,bm25", "--json", str(tmp_path / "r.json"),
-         "--plot", str(tmp_path / "p.png"), "--failures", "3", "--quiet"]
+        [
+            "eval",
+            str(dataset),
+            "--compare",
+            "hybrid,bm25",
+            "--json",
+            str(tmp_path / "r.json"),
+            "--plot",
+            str(tmp_path / "p.png"),
+            "--failures",
+            "3",
+            "--quiet",
+        ]
     )
     assert code == 0
     out = capsys.readouterr().out
@@ -108,7 +126,7 @@ def test_eval_reports_a_table_json_and_plot(
 
 
 def test_unknown_compare_name_is_refused(
-    fake_model: FakeEncoder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dataset = tmp_path / "set.jsonl"
     dataset.write_text('{"question": "q?", "answers": ["a"]}\n', encoding="utf-8")

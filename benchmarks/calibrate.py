@@ -1,0 +1,104 @@
+"""Fit the answer confidence on labelled questions, on one half of the articles.
+
+    python -m benchmarks.calibrate [--index DIR] [--dataset XQUAD.json]
+
+For every question the evidence features are computed twice: with its article in the
+corpus (label 1 if the answer shown contains a gold answer, else 0) and with its article
+removed (label 0: the right reply is a refusal). A logistic model is fitted on the
+even-numbered articles; the threshold is the lowest that refuses at least 95% of the
+removed-article questions of that half. Figures are then reported on the odd half, which
+the fit never saw. Paste the printed tuple into AnsweringConfig.calibration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from qa import Assistant
+from qa.answering import choose_sentences, evidence_features, score_sentences
+from qa.datasets import load_dataset
+from qa.evaluation import contains_answer
+from qa.retrieval import retrieve
+
+XQUAD = "../shared/datasets/xquad/xquad.en.json"
+
+
+def features(assistant: Assistant, question: str) -> tuple[tuple[float, ...], str]:
+    """The evidence features and the answer text the pipeline would show."""
+    collection = assistant.collection
+    vector = assistant.embedder.encode_query(question)
+    config = assistant.settings.answering
+    candidates = retrieve(
+        collection, question, vector, max(3, config.passages), assistant.settings.retrieval
+    )
+    scored = score_sentences(collection, question, vector, candidates, config)
+    chosen = choose_sentences(scored, config)
+    text = " ".join(
+        collection.entry(s.doc_id).document.text[s.span.start : s.span.end] for s in chosen
+    )
+    return evidence_features(collection, question, scored[0], candidates[0]), text
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000) -> np.ndarray:
+    """Logistic regression by gradient descent on standardised features; raw weights out."""
+    mean, scale = x.mean(0), x.std(0) + 1e-9
+    z = (x - mean) / scale
+    w = np.zeros(z.shape[1])
+    b = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= 0.5 * (z.T @ (p - y) / len(y) + l2 * w)
+        b -= 0.5 * float((p - y).mean())
+    raw = w / scale
+    return np.append(raw, b - float(np.sum(w * mean / scale)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default=XQUAD)
+    parser.add_argument("--index", help="a saved index of the dataset's documents")
+    args = parser.parse_args(argv)
+    dataset = load_dataset(args.dataset)
+    assistant = (
+        Assistant.load(args.index)
+        if args.index
+        else Assistant.from_texts(
+            [d.text for d in dataset.documents], titles=[d.title for d in dataset.documents]
+        )
+    )
+    order = [d.id for d in dataset.documents]
+    rows = []
+    for example in dataset.examples:
+        feats, text = features(assistant, example.question)
+        rows.append(
+            (order.index(example.document), feats, float(contains_answer(text, example.answers)), 1)
+        )
+    for doc_id in order:
+        without = assistant.fork()
+        without.remove_document(doc_id)
+        for example in (e for e in dataset.examples if e.document == doc_id):
+            feats, _ = features(without, example.question)
+            rows.append((order.index(doc_id), feats, 0.0, 0))
+    x = np.array([r[1] for r in rows])
+    y = np.array([r[2] for r in rows])
+    normal = np.array([r[3] for r in rows])
+    tune = np.array([r[0] % 2 == 0 for r in rows])
+    coef = fit(x[tune], y[tune])
+    belief = 1 / (1 + np.exp(-(x @ coef[:-1] + coef[-1])))
+    removed_tune = np.sort(belief[tune & (normal == 0)])
+    threshold = float(removed_tune[int(np.ceil(0.95 * len(removed_tune))) - 1]) + 1e-6
+    for name, part in (("tune (even articles)", tune), ("held-out (odd articles)", ~tune)):
+        refused = belief < threshold
+        refusal = refused[part & (normal == 0)].mean()
+        false_refusal = refused[part & (normal == 1)].mean()
+        print(f"{name}: refusal {refusal:.3f}, false refusal {false_refusal:.3f}")
+    print("calibration =", tuple(round(float(c), 4) for c in coef))
+    print(f"threshold = {threshold:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
