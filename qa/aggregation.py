@@ -243,25 +243,38 @@ def answer_excluding(
     top_k: int,
     answering: AnsweringConfig,
     excluded: Sequence[Range],
-    passages: int,
+    config: AggregationConfig,
+    listed: list[Candidate] | None = None,
+    require_shared_words: bool = True,
 ) -> Answer:
     """The best sentence not already quoted ("What else did he say?"), or a refusal.
 
-    The confidence uses the core's calibrated model on the chosen sentence, so "else"
-    stops with "the documents don't say" when nothing new is relevant enough.
+    The sentence comes from `candidates`; the sources listed besides it come from
+    `listed` (default: the same candidates). `require_shared_words=False` drops the
+    shared-words condition below, for a passage already known to be on topic (a
+    sentence there may say "he said" where the question says "Putin say").
+
+    A further answer is given when the core's calibrated confidence accepts it on its
+    own, or when it would have joined a list answer to the same question: it shares
+    words with the question and is nearly as likely (`config.ratio`) as the best sentence
+    overall, quoted or not. Its confidence is its own calibrated one, so a weaker
+    "else" answer says so.
     """
     if not candidates:
         return Answer(question, not_found_text(False), False, 0.0, [])
-    deeper = replace(answering, passages=passages)
+    deeper = replace(answering, passages=config.passages)
     scored = score_sentences(collection, question, query_vector, candidates, deeper)
     fresh = [s for s in scored if not _overlaps((s.doc_id, s.span.start, s.span.end), excluded)]
-    nearest = [_source(collection, n, c, None) for n, c in enumerate(candidates[:top_k], 1)]
+    shown = (listed or candidates)[:top_k]
+    nearest = [_source(collection, n, c, None) for n, c in enumerate(shown, 1)]
     if not fresh:
         return Answer(question, not_found_text(True), False, 0.0, nearest)
     best = fresh[0]
     cited = candidates[best.passage]
     belief = confidence(evidence_features(collection, question, best, cited), answering)
-    if belief < answering.threshold:
+    shares_words = best.coverage > 0 or not require_shared_words
+    joins_list = shares_words and _likelihood(best) >= config.ratio * _likelihood(scored[0])
+    if belief < answering.threshold and not joins_list:
         return Answer(question, not_found_text(True), False, belief, nearest)
     quoted = _quoted(collection, question, best, cited, belief)
     others = Answer(question, "", False, belief, nearest)

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from qa.aggregation import (
     AggregationConfig,
     Range,
@@ -148,6 +150,33 @@ class Chat:
         return self._record(Turn(text, reply, query, resolution.kind, top_k, scope))
 
     # ----- internals -----------------------------------------------------------------
+    def _more(
+        self,
+        words: str,
+        vector: np.ndarray,
+        candidates: list[Candidate],
+        top_k: int,
+        prior: list[Range],
+        excluded: list[Range],
+    ) -> Answer:
+        """ "What else?": first what the previous answer's passage says besides, then wider.
+
+        Continuing where the last answer was found is what "tell me more" means; only
+        when that passage has nothing further that answers is the whole ranking used.
+        """
+        collection, answering = self.assistant.collection, self.assistant.settings.answering
+        here = [c for c in candidates[:1] if (c.chunk.doc_id, c.chunk.start, c.chunk.end) in prior]
+        if here:
+            local = answer_excluding(
+                collection, words, vector, here, top_k, answering, excluded, self.aggregation,
+                listed=candidates, require_shared_words=False,
+            )  # fmt: skip
+            if local.found:
+                return local
+        return answer_excluding(
+            collection, words, vector, candidates, top_k, answering, excluded, self.aggregation
+        )
+
     def _record(self, turn: Turn) -> Answer:
         with self._lock:
             self._turns.append(turn)
@@ -257,10 +286,7 @@ class Chat:
         for words in dict.fromkeys((wording, query)):
             vector = query_vector if words == query else assistant.embedder.encode_query(words)
             if excluded is not None:
-                reply = answer_excluding(
-                    assistant.collection, words, vector, candidates, top_k,
-                    settings.answering, excluded, self.aggregation.passages,
-                )  # fmt: skip
+                reply = self._more(words, vector, candidates, top_k, prior, excluded)
             else:
                 reply = answer(
                     assistant.collection, words, vector, candidates[:window], top_k,
@@ -272,7 +298,7 @@ class Chat:
                     assistant.collection, reply, vector, candidates, top_k, settings.answering,
                     self.aggregation, name, [n for n in names if n != name],
                 )  # fmt: skip
-            if several:
+            if several and excluded is None:
                 reply = extend(
                     assistant.collection, reply, vector, candidates, top_k,
                     settings.answering, self.aggregation,
