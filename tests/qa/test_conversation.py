@@ -439,6 +439,21 @@ def test_real_comparison_has_evidence_from_both(real_assistant: Assistant) -> No
 
 
 @pytest.mark.slow
+def test_real_agreements_are_collected_each_cited(real_assistant: Assistant) -> None:
+    chat = real_assistant.chat()
+    reply = chat.ask("What did the two leaders agree on?")
+    quotes = [s.answer for s in reply.sources if s.answer]
+    assert len(quotes) >= 2
+    assert "agreed to step up bilateral contacts" in reply.text
+    assert sum(len(q) for q in quotes) <= 500
+    assert_citations_are_exact(reply, real_assistant)
+    more = chat.ask("What else did they agree on?")
+    assert more.found
+    assert not any(q in more.text for q in quotes)
+    assert_citations_are_exact(more, real_assistant)
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not XQUAD.is_file(), reason="XQuAD-en is not on this machine")
 def test_real_conversation_set_follow_ups_gain_and_stand_alone_does_not_drop(
     real_assistant: Assistant,
