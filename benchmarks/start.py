@@ -1,0 +1,202 @@
+"""Start-up: fresh processes, timed from spawn to the first answered request.
+
+Each measurement is a new interpreter, as a user gets: nothing is warm but the OS file
+cache (the first run of a family warms that, so each figure is the median of its runs).
+Peak RSS comes from the kernel's accounting of the waited-for child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.common import ROOT
+
+QUESTION = "What did Putin say about external forces?"
+
+
+@dataclass(frozen=True)
+class Start:
+    """Seconds from spawn to the first answer (median over runs) and the child's peak RSS."""
+
+    name: str
+    seconds: float
+    runs: list[float]
+    peak_mb: float
+    note: str = ""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+def _ask(port: int) -> bool:
+    body = json.dumps({"question": QUESTION}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/ask",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status == 200 and bool(json.loads(response.read())["text"])
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def time_to_first_answer(command: list[str], *, timeout: float = 300.0) -> tuple[float, float]:
+    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB)."""
+    port = free_port()
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.perf_counter() - started < timeout:
+            if child.poll() is not None:
+                raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}.")
+            if _ask(port):
+                seconds = time.perf_counter() - started
+                peak = _peak_of(child.pid)
+                _stop(child)
+                return seconds, peak
+            time.sleep(0.05)
+        raise TimeoutError(f"{' '.join(command)} gave no answer within {timeout:.0f} s.")
+    finally:
+        if child.poll() is None:
+            _stop(child)
+
+
+def _peak_of(pid: int) -> float:
+    """A live process's peak RSS in MB, from /proc (reset at exec, unlike ru_maxrss, which
+    a forked child inherits from this large benchmark process)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    child.send_signal(signal.SIGINT)
+    try:
+        child.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+_REPORT_PEAK = (
+    "\nimport pathlib as _p\n"
+    "print(next(l for l in _p.Path('/proc/self/status').read_text().splitlines()"
+    " if l.startswith('VmHWM:')).split()[1])"
+)
+
+
+def time_script(code: str) -> tuple[float, float]:
+    """Run `python -c code` to completion; (wall seconds, its own peak RSS MB)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code + _REPORT_PEAK],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(
+            f"Benchmark script failed with exit code {done.returncode}:\n{code}\n"
+            + done.stderr[-2000:]
+        )
+    return seconds, int(done.stdout.split()[-1]) / 1024
+
+
+def measure(name: str, run: object, runs: int, note: str = "") -> Start:
+    """Median of `runs` calls of `run()` -> (seconds, peak MB)."""
+    samples = [run() for _ in range(runs)]  # type: ignore[operator]
+    seconds = [s for s, _ in samples]
+    return Start(name, statistics.median(seconds), seconds, max(p for _, p in samples), note)
+
+
+def import_time(module: str, runs: int = 5) -> Start:
+    """`import module` in a fresh interpreter, minus a bare interpreter's start."""
+    bare = statistics.median(time_script("pass")[0] for _ in range(runs))
+    result = measure(f"import {module}", lambda: time_script(f"import {module}"), runs)
+    net = [s - bare for s in result.runs]
+    return Start(
+        result.name, statistics.median(net), net, result.peak_mb, "interpreter start subtracted"
+    )
+
+
+def slowest_imports(module: str, count: int = 8) -> list[tuple[str, float]]:
+    """Third-party packages with the largest cumulative import time under `import module`.
+
+    Returns (package, ms) pairs: the cost each package adds the first time it is imported.
+    """
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    own = {module.split(".")[0], "qa", "embeddings"}
+    best: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            package = parts[2].strip().split(".")[0]
+            if package not in own:
+                best[package] = max(best.get(package, 0.0), int(parts[1]) / 1000)
+    return sorted(best.items(), key=lambda row: -row[1])[:count]
+
+
+def load_and_ask(index: Path, backend: str) -> tuple[float, float]:
+    """Fresh process: `Assistant.load` a saved index, ask one question."""
+    code = (
+        "from embeddings import Embedder; from qa import Assistant; "
+        f"a = Assistant.load({str(index)!r}, embedder=Embedder(backend={backend!r})); "
+        f"assert a.ask({QUESTION!r}).text"
+    )
+    return time_script(code)
+
+
+def serve_commands(index: Path, backend: str) -> dict[str, list[str]]:
+    return {
+        "app.py (no saved index: embeds the article)": [sys.executable, "app.py"],
+        f"serve saved index ({backend})": [
+            sys.executable,
+            "-m",
+            "benchmarks.serve_saved",
+            str(index),
+            "--backend",
+            backend,
+        ],
+    }

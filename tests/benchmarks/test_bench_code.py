@@ -1,0 +1,193 @@
+"""The benchmark code runs on tiny inputs and computes what it says (no timings asserted).
+
+Figures such as milliseconds are never checked: on a shared machine they mean nothing in
+a unit test. What is checked is the arithmetic (percentiles, recall, ratios, acceptance)
+and that every family produces the fields the report reads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.__main__ import parse
+from benchmarks.build import embedded_texts, measure_build
+from benchmarks.common import Stats, peak_memory
+from benchmarks.query import Contender, TimedEncoder, interleaved_latency
+from benchmarks.report import accepted, headline, render
+from benchmarks.scale import (
+    dense_scale,
+    lexical_scale,
+    recall_at_k,
+    synthetic_queries,
+    synthetic_texts,
+    synthetic_vectors,
+)
+from qa import Assistant
+from qa.loading import load_text
+
+
+# ----- arithmetic -----------------------------------------------------------------------
+def test_stats_are_median_and_95th_percentile_in_milliseconds() -> None:
+    stats = Stats.of([i / 1000 for i in range(1, 101)])  # 1..100 ms
+
+    assert stats.n == 100
+    assert stats.p50_ms == pytest.approx(50.5)
+    assert stats.p95_ms == pytest.approx(96.0)
+    assert stats.min_ms == pytest.approx(1.0)
+
+
+def test_stats_of_nothing_is_an_error() -> None:
+    with pytest.raises(ValueError, match="No samples"):
+        Stats.of([])
+
+
+def test_recall_is_the_share_of_the_exact_top_k_found() -> None:
+    exact = [np.array([1, 2, 3, 4]), np.array([5, 6, 7, 8])]
+    found = [np.array([1, 2, 9, 9]), np.array([8, 7, 6, 5])]
+
+    assert recall_at_k(found, exact, k=4) == pytest.approx((2 / 4 + 4 / 4) / 2)
+
+
+def test_peak_memory_sees_a_temporary_allocation() -> None:
+    with peak_memory() as memory:
+        block = np.ones(20_000_000, dtype=np.uint8)  # 20 MB, touched
+        del block
+
+    assert memory.peak_mb >= memory.start_mb + 15
+
+
+# ----- synthetic data -------------------------------------------------------------------
+def test_synthetic_vectors_are_unit_length_and_reproducible() -> None:
+    a = synthetic_vectors(50, seed=4, dimension=32)
+
+    assert a.shape == (50, 32)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(a, synthetic_vectors(50, seed=4, dimension=32))
+
+
+def test_synthetic_texts_and_queries_share_a_vocabulary() -> None:
+    passages, vocabulary = synthetic_texts(20)
+    queries = synthetic_queries(vocabulary, 5)
+
+    assert len(passages) == 20
+    assert all(40 <= len(p.split()) <= 80 for p in passages)
+    assert all(3 <= len(q.split()) <= 6 and set(q.split()) <= set(vocabulary) for q in queries)
+
+
+# ----- families on tiny inputs ----------------------------------------------------------
+def test_dense_scale_runs_and_exact_search_is_its_own_ground_truth() -> None:
+    result = dense_scale(600, queries=5)
+
+    assert result.exact.recall_at_10 == 1.0
+    assert 0.0 <= result.approximate.recall_at_10 <= 1.0
+    assert result.product_choice == "IDMap2,Flat,IP"
+    assert result.approximate.index.startswith("IVF")
+    assert result.sweep and all(0.0 <= s.recall_at_10 <= 1.0 for s in result.sweep)
+    assert result.exact.bytes_per_passage > 4 * 384  # float32 vectors plus ids
+
+
+def test_lexical_scale_runs() -> None:
+    result = lexical_scale(300, queries=20)
+
+    assert result.passages == 300
+    assert 1 <= result.search.n == result.scores.n <= 20  # queries with a known word
+
+
+def test_build_counts_every_embedded_text(fake_encoder: object) -> None:
+    assistant = Assistant(fake_encoder)  # type: ignore[arg-type]
+    document = load_text(
+        "Solar panels sit on the roof. They were fitted in 2019. The battery stores ten kWh.",
+        title="House",
+    )
+
+    build = measure_build(assistant, [document])
+
+    assert build.documents == 1
+    assert build.texts == len(embedded_texts(assistant))
+    assert build.texts == build.passages + len(assistant.collection.entry(document.id).sentences)
+    assert build.ratio > 0
+
+
+def test_build_refuses_a_collection_that_is_not_empty(fake_assistant: Assistant) -> None:
+    with pytest.raises(ValueError, match="needs an empty assistant"):
+        measure_build(fake_assistant, [])
+
+
+def test_interleaved_latency_times_every_contender(fake_encoder: object) -> None:
+    timed = TimedEncoder(fake_encoder)  # type: ignore[arg-type]
+    contender = Contender(Assistant.default(embedder=timed), timed, lambda: None)
+
+    result = interleaved_latency(
+        {"fake": contender}, ["Who called whom?", "What about Afghanistan?"]
+    )
+
+    latency = result["fake"]
+    assert latency.ask.n == 2 and latency.model.n == 2
+    assert latency.floor is not None and latency.floor.n == 2
+
+
+# ----- the runner and the report --------------------------------------------------------
+def test_quick_mode_shrinks_every_family() -> None:
+    options = parse(["--quick"])
+
+    assert options.sizes == [2000]
+    assert options.xquad_questions == 20
+
+
+def test_an_unknown_family_is_refused_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse(["--only", "floor,speed"])
+
+    assert "unknown families ['speed']" in capsys.readouterr().err
+
+
+def _results(torch_hit: float, int8_hit: float) -> dict[str, object]:
+    def xquad(hit: float) -> dict[str, object]:
+        build = {
+            "passages_per_second": 10.0,
+            "ratio": 0.95,
+            "texts_per_second": 20.0,
+            "raw_texts_per_second": 21.0,
+        }
+        return {
+            "questions": 100,
+            "hit_1": hit,
+            "hit_5": 1.0,
+            "answer_accuracy": 0.9,
+            "ask_p50_ms": 20.0,
+            "ask_p95_ms": 30.0,
+            "build": build,
+        }
+
+    return {
+        "machine": {
+            "cpu": "test",
+            "cores": 2,
+            "memory_gb": 1.0,
+            "python": "3.11",
+            "load_average": [0.0, 0.0, 0.0],
+            "libraries": {},
+        },
+        "backends": {
+            "torch": {"load_seconds": 1.0, "xquad": xquad(torch_hit)},
+            "onnx-int8": {"load_seconds": 1.0, "xquad": xquad(int8_hit)},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("int8_hit", "verdict"), [(0.900, True), (0.896, True), (0.894, False), (0.91, False)]
+)
+def test_a_backend_is_accepted_only_within_half_a_point_of_torch(
+    int8_hit: float, verdict: bool
+) -> None:
+    assert accepted(_results(0.900, int8_hit), "onnx-int8") is verdict
+
+
+def test_the_report_renders_partial_results() -> None:
+    text = render(_results(0.9, 0.9))
+
+    assert text.startswith("# Benchmarks")
+    assert "onnx-int8" in text and "accepted" in text
+    assert any("Build" in row[0] for row in headline(_results(0.9, 0.9)))

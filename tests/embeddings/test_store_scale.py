@@ -1,0 +1,166 @@
+"""The vector store chooses its index by size: exact when small, IVF when large.
+
+Small corpora of random vectors stand in for big ones by lowering `exact_limit`; the
+behaviour under test (which index, what is recorded, that search/remove/save still work)
+does not depend on size. Recall is measured in benchmarks, not asserted here.
+"""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+import pytest
+
+from embeddings import VectorStore, VectorStoreError
+from embeddings.store import IndexSpec, choose_spec
+
+
+def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((count, dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def ivf_store() -> VectorStore:
+    """1,000 vectors under ids 0, 3, 6, ... in an IVF index that probes every cell."""
+    vectors = unit_vectors(1000)
+    spec = IndexSpec("ivf", nlist=16, nprobe=16, trained_on=1000)
+    return VectorStore.build(np.arange(1000) * 3, vectors, spec=spec)
+
+
+# ----- choosing -------------------------------------------------------------------------
+def test_small_collections_get_the_exact_index() -> None:
+    assert choose_spec(10) == IndexSpec()
+    assert choose_spec(99_999).kind == "flat"
+
+
+def test_large_collections_get_ivf_with_about_two_sqrt_n_cells() -> None:
+    spec = choose_spec(1_000_000)
+
+    assert spec.kind == "ivf"
+    assert spec.nlist == 2048  # 2 * sqrt(1M) = 2000 -> nearest power of two
+    assert spec.nprobe == 256  # an eighth of the cells
+    assert spec.trained_on == 1_000_000
+    assert spec.factory == "IVF2048,Flat,IP"
+
+
+def test_the_exact_limit_is_a_setting() -> None:
+    assert choose_spec(500, exact_limit=400).kind == "ivf"
+    assert choose_spec(500, exact_limit=600).kind == "flat"
+
+
+def test_a_spec_survives_a_round_trip_through_a_dict() -> None:
+    spec = IndexSpec("ivf", nlist=64, nprobe=8, trained_on=5000)
+
+    assert IndexSpec.from_dict(spec.to_dict()) == spec
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "hnsw"}, "kind must be one of flat, ivf; got 'hnsw'"),
+        ({"kind": "ivf", "nlist": 8, "nprobe": 9}, "nprobe <= nlist; got nprobe=9, nlist=8"),
+        ({"kind": "ivf", "nlist": 8, "nprobe": 0}, "1 <= nprobe"),
+    ],
+)
+def test_bad_specs_are_refused_by_name(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(VectorStoreError, match=message):
+        IndexSpec(**kwargs)  # type: ignore[arg-type]
+
+
+def test_unknown_spec_keys_are_refused() -> None:
+    with pytest.raises(VectorStoreError, match="Unknown index settings: efSearch"):
+        IndexSpec.from_dict({"kind": "flat", "efSearch": 64})
+
+
+# ----- the exact store stays as it was --------------------------------------------------
+def test_a_new_store_is_exact_and_says_so() -> None:
+    store = VectorStore(16)
+
+    assert store.spec.kind == "flat"
+    assert store.index_type == VectorStore.index_type == "IDMap2,Flat,IP"
+
+
+def test_the_constructor_refuses_an_untrained_ivf() -> None:
+    with pytest.raises(VectorStoreError, match=r"VectorStore.build\(ids, vectors"):
+        VectorStore(16, spec=IndexSpec("ivf", nlist=4, nprobe=1))
+
+
+def test_an_automatic_store_turns_approximate_when_it_outgrows_exact_search() -> None:
+    vectors = unit_vectors(600)
+    store = VectorStore(16, exact_limit=500)
+    store.add(range(400), vectors[:400])
+    assert store.spec.kind == "flat"
+
+    store.add(range(400, 600), vectors[400:])
+
+    assert store.spec.kind == "ivf"
+    assert store.index_type == store.spec.factory
+    assert sorted(store.ids().tolist()) == list(range(600))
+    assert store.search(vectors[550], 1).ids.tolist() == [550]
+
+
+def test_too_few_vectors_for_the_cells_is_a_clear_error() -> None:
+    with pytest.raises(VectorStoreError, match="needs at least that many training vectors"):
+        VectorStore.build(range(10), unit_vectors(10), spec=IndexSpec("ivf", nlist=32, nprobe=1))
+
+
+# ----- IVF keeps the store's contract ---------------------------------------------------
+def test_ivf_finds_each_stored_vector_first(ivf_store: VectorStore) -> None:
+    vectors = unit_vectors(1000)
+
+    for row in (0, 321, 999):
+        assert ivf_store.search(vectors[row], 3).ids[0] == row * 3
+
+
+def test_ivf_returns_stored_vectors_by_id(ivf_store: VectorStore) -> None:
+    assert np.allclose(ivf_store.vectors([30])[0], unit_vectors(1000)[10])
+    with pytest.raises(VectorStoreError, match="No vector with id 31"):
+        ivf_store.vectors([31])
+
+
+def test_ivf_removes_by_id_and_ignores_unknown_ids(ivf_store: VectorStore) -> None:
+    removed = ivf_store.remove([30, 31, 30])
+
+    assert removed == 1
+    assert len(ivf_store) == 999
+    assert 30 not in ivf_store.search(unit_vectors(1000)[10], 5).ids.tolist()
+
+
+def test_a_restricted_ivf_search_is_exact_over_the_allowed_ids(ivf_store: VectorStore) -> None:
+    ivf_store.set_nprobe(1)  # the allowed ids may sit in cells a normal search skips
+    vectors = unit_vectors(1000)
+    allowed = [3 * row for row in range(0, 1000, 7)]
+    expected = sorted(allowed, key=lambda i: -float(vectors[i // 3] @ vectors[5]))[:4]
+
+    hits = ivf_store.search(vectors[5], 4, allowed=allowed)
+
+    assert hits.ids.tolist() == expected
+
+
+def test_ivf_survives_a_round_trip_through_bytes_with_its_settings(ivf_store: VectorStore) -> None:
+    ivf_store.set_nprobe(4)
+    ivf_store.remove([0])
+
+    copy = VectorStore.from_bytes(ivf_store.to_bytes(), 16)
+
+    assert (copy.spec.kind, copy.spec.nlist, copy.spec.nprobe) == ("ivf", 16, 4)
+    assert sorted(copy.ids().tolist()) == sorted(ivf_store.ids().tolist())
+    query = unit_vectors(1000)[77]
+    assert copy.search(query, 5).ids.tolist() == ivf_store.search(query, 5).ids.tolist()
+    assert copy.remove([3]) == 1
+
+
+def test_nprobe_is_only_for_ivf() -> None:
+    with pytest.raises(VectorStoreError, match="nprobe applies to an IVF index"):
+        VectorStore(16).set_nprobe(4)
+
+
+def test_a_search_leaves_faiss_thread_setting_as_it_found_it() -> None:
+    store = VectorStore(16)
+    store.add(range(50), unit_vectors(50))
+    before = faiss.omp_get_max_threads()
+
+    store.search(unit_vectors(1, seed=9)[0], 5)
+
+    assert faiss.omp_get_max_threads() == before
