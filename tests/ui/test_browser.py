@@ -149,14 +149,21 @@ def test_a_hostile_document_runs_and_fetches_nothing(
     assert "<script>window.__pwned=1</script>" in panel, "shown as text, not run"
     assert "<img src=x" in page.locator("#qa-documents").inner_text()
     assert page.evaluate("window.__pwned") is None
+    # A hostile file name reaches the warning toast (which Gradio renders as HTML).
+    named = tmp_path / '<img src=x onerror="window.__pwned=1">.md'
+    named.write_text("   ", encoding="utf-8")
+    page.locator("#qa-upload input[type=file]").set_input_files(str(named))
+    warning = page.get_by_test_id("toast-text").filter(has_text="is empty")
+    warning.wait_for(timeout=WAIT_MS)
+    assert "it has no text to index" in warning.inner_text()
+
+    assert page.evaluate("window.__pwned") is None
     assert any(u.startswith("http://127.0.0.1") for u in requests_seen), "listener is live"
     fetched = [u for u in requests_seen if "beacon" in u or u.rstrip("/").endswith("/x")]
     assert fetched == []
-    for selector in ("#qa-chat", "#qa-sources-panel", "#qa-documents"):
-        region = page.locator(selector)
-        assert (
-            region.locator("script, img[onerror], svg[onload], a[href^='javascript']").count() == 0
-        )
+    planted = "script, iframe, img[onerror], svg[onload], a[href^='javascript']"
+    for selector in ("#qa-chat", "#qa-sources-panel", "#qa-documents", ".toast-body"):
+        assert page.locator(selector).locator(planted).count() == 0
 
 
 def test_an_unanswerable_question_gets_a_different_reply(page: Page) -> None:
