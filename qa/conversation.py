@@ -30,6 +30,7 @@ from qa.aggregation import (
     wants_several,
 )
 from qa.answering import answer
+from qa.api import _check_k, validate_question
 from qa.comparison import comparison_queries
 from qa.followup import PreviousTurn, Resolution, resolve
 from qa.retrieval import Candidate, retrieve
@@ -53,6 +54,8 @@ class Turn:
         query: what was searched: the stand-alone rewrite of a follow-up ("" = question).
         kind: "standalone", a follow-up kind from `qa.followup.Resolution`, or "repeat".
         top_k, documents: the settings the question was asked with.
+        corpus: the ids of the documents in the collection when it was asked; a repeated
+            question is answered again, not reused, once the documents have changed.
     """
 
     question: str
@@ -61,6 +64,7 @@ class Turn:
     kind: str = "standalone"
     top_k: int = 3
     documents: frozenset[str] | None = None
+    corpus: frozenset[str] = frozenset()
 
     @property
     def searched(self) -> str:
@@ -130,24 +134,25 @@ class Chat:
             QuestionError (a ValueError): empty, too long or malformed question; bad top_k.
             UnknownDocumentError: a document id in `documents` is not in the collection.
         """
-        from qa.api import _check_k, validate_question
-
         text = validate_question(question)
         top_k = _check_k("top_k", top_k)
         scope = self._scope(documents)
+        corpus = frozenset(d.id for d in self.assistant.documents)
         turns = self.history
         if not self.follow_ups:
             reply = self.assistant.ask(text, top_k=top_k, documents=scope)
-            return self._record(Turn(text, reply, text, "standalone", top_k, scope))
+            return self._record(Turn(text, reply, text, "standalone", top_k, scope, corpus))
         earlier = [PreviousTurn(t.searched, t.answer.text if t.answer.found else "") for t in turns]
         resolution = resolve(text, earlier)
-        repeated = self._repeat(resolution, turns, top_k, scope)
+        same = [t for t in turns if (t.top_k, t.documents, t.corpus) == (top_k, scope, corpus)]
+        repeated = _repeat(resolution, same)
         if repeated is not None:
             reply = replace(repeated.answer, question=text)
-            return self._record(Turn(text, reply, repeated.searched, "repeat", top_k, scope))
+            turn = Turn(text, reply, repeated.searched, "repeat", top_k, scope, corpus)
+            return self._record(turn)
         query, reply = self._answer(resolution, turns, top_k, scope)
         reply = replace(reply, question=text)
-        return self._record(Turn(text, reply, query, resolution.kind, top_k, scope))
+        return self._record(Turn(text, reply, query, resolution.kind, top_k, scope, corpus))
 
     # ----- internals -----------------------------------------------------------------
     def _more(
@@ -189,23 +194,6 @@ class Chat:
         for doc_id in scope:
             self.assistant.collection.entry(doc_id)  # UnknownDocumentError names the known ids
         return scope
-
-    @staticmethod
-    def _repeat(
-        resolution: Resolution, turns: list[Turn], top_k: int, scope: frozenset[str] | None
-    ) -> Turn | None:
-        """The earlier turn this question only repeats (same words once resolved), if any.
-
-        "What else?" is never a repeat: asking it again asks for yet another sentence.
-        """
-        if resolution.kind == "more":
-            return None
-        words = _signature(resolution.query)
-        for turn in reversed(turns):
-            same_settings = turn.top_k == top_k and turn.documents == scope
-            if same_settings and turn.kind != "more" and _signature(turn.searched) == words:
-                return turn
-        return None
 
     def _answer(
         self,
@@ -307,6 +295,20 @@ class Chat:
         # Either wording may match the document's sentence better ("he said" vs "Putin
         # said"); the calibrated confidence of each says which did, the first winning ties.
         return max(replies, key=lambda reply: (reply.found, reply.confidence))
+
+
+def _repeat(resolution: Resolution, turns: list[Turn]) -> Turn | None:
+    """The latest of `turns` this question only repeats (same words once resolved).
+
+    "What else?" is never a repeat: asking it again asks for yet another sentence.
+    """
+    if resolution.kind == "more":
+        return None
+    words = _signature(resolution.query)
+    for turn in reversed(turns):
+        if turn.kind != "more" and _signature(turn.searched) == words:
+            return turn
+    return None
 
 
 def _signature(query: str) -> frozenset[str]:

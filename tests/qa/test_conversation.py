@@ -197,6 +197,20 @@ def test_the_same_question_in_another_scope_is_not_a_repeat(fake_assistant: Assi
     assert chat.history[-1].kind == "standalone"
 
 
+def test_a_repeat_after_the_documents_changed_is_answered_again(fake_encoder: object) -> None:
+    assistant = Assistant.from_texts(
+        ["Putin praised the treaty."],
+        embedder=fake_encoder,  # type: ignore[arg-type]
+    )
+    chat = assistant.chat()
+    chat.ask("What was praised?")
+    assistant.add_documents(["Xi praised the vaccine plan and the treaty."])
+    chat.ask("What was praised?")
+    assert chat.history[-1].kind == "standalone"
+    chat.ask("What was praised?")
+    assert chat.history[-1].kind == "repeat"
+
+
 def test_an_unknown_document_is_refused_by_name(fake_assistant: Assistant) -> None:
     with pytest.raises(UnknownDocumentError, match="No document with id 'nope'; known ids"):
         fake_assistant.chat().ask("What did Xi say?", documents=["nope"])
