@@ -127,15 +127,7 @@ class Session:
             QuestionError: the question or top_k is unusable (nothing is recorded).
         """
         with self.lock:
-            if documents is not None:
-                scope: list[str] | None = [d for d in documents if d in self._ids()]
-            elif self.forked:
-                # Naming the session's documents makes a changed collection a different
-                # scope, so the chat never reuses an answer given over other documents
-                # (it reuses answers to repeated questions asked in the same scope).
-                scope = sorted(self._ids())
-            else:
-                scope = None
+            scope = None if documents is None else [d for d in documents if d in self._ids()]
             reply = self.chat.ask(question, top_k=top_k, documents=scope)
             turn = len(self.answers)
             self.answers.append(reply)
