@@ -20,6 +20,10 @@ def _ms(value: float | None) -> str:
     return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms"
 
 
+def _growth(memory: dict[str, float] | None) -> float:
+    return (memory["end_mb"] - memory["start_mb"]) if memory else 0.0
+
+
 def _get(data: dict[str, Any], *path: str) -> Any:
     for key in path:
         if not isinstance(data, dict) or key not in data:
@@ -188,7 +192,7 @@ def _backends_section(results: dict[str, Any]) -> list[str]:
                 f" = {xq['build']['ratio']:.2f}"
                 if xq
                 else "-",
-                f"{_get(data, 'load_memory', 'peak_mb') or 0:.0f} MB",
+                f"{_growth(data.get('load_memory')):.0f} MB",
             ]
         )
     lines += _table(
@@ -202,7 +206,7 @@ def _backends_section(results: dict[str, Any]) -> list[str]:
             "ask XQuAD p50 / p95",
             "XQuAD hit@1 / ans.acc",
             "build texts/s vs raw = ratio",
-            "peak RSS of a model load",
+            "RSS added by loading the model",
         ],
         rows,
     )
