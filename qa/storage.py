@@ -130,8 +130,15 @@ def _manifest(collection: Collection, files: dict[str, bytes]) -> dict[str, Any]
         )
     for vector_id, chunk in collection.chunk_items():
         chunks.append(
-            [vector_id, chunk.doc_id, chunk.index, chunk.start, chunk.end,
-             chunk.first_sentence, chunk.last_sentence]
+            [
+                vector_id,
+                chunk.doc_id,
+                chunk.index,
+                chunk.start,
+                chunk.end,
+                chunk.first_sentence,
+                chunk.last_sentence,
+            ]
         )
     return {
         "format": FORMAT,
@@ -447,13 +454,15 @@ def _pointer_moved(root: Path, name: str) -> bool:
 
 def _load_generation(root: Path, generation: Path, collection: Collection) -> None:
     manifest = _verified_manifest(generation)
+    # Checksums before the model check: they are cheap, while asking the embedder for its
+    # dimension loads the model, and a damaged file should be reported as damaged.
+    blobs = {name: _read_verified(generation, manifest, name) for name in BLOBS}
     try:
         check_model(manifest, collection.embedder, root)
     except (KeyError, TypeError) as err:
         raise IndexCorruptError(
             f"The model record in {generation / MANIFEST} is invalid: {err!r}"
         ) from err
-    blobs = {name: _read_verified(generation, manifest, name) for name in BLOBS}
     try:
         store, next_id, parts = _parse(manifest, blobs)
     except (KeyError, TypeError, ValueError, IndexError, VectorStoreError) as err:

@@ -108,3 +108,25 @@ def test_with_the_real_model_every_target_is_in_the_hybrid_top_3(
         if targets[case] not in [s.doc_id for s in assistant.search(question, k=3)]
     }
     assert missed == {}
+
+
+CONTROL_TEXT = "Lanterns \ud800light the\x00 harbour\x1b[31m at night.\udfff"
+
+
+def test_control_characters_and_lone_surrogates_are_cleaned_out_of_documents() -> None:
+    """D11: NUL and escape codes are dropped; a lone surrogate becomes U+FFFD, one for one."""
+    assistant = Assistant(harness.FakeEncoder())
+    [doc_id] = assistant.add_documents([CONTROL_TEXT])
+    text = assistant.collection.entry(doc_id).document.text
+    assert text == "Lanterns \ufffdlight the harbour[31m at night.\ufffd"
+    assert "harbour" in assistant.ask("Where are the lanterns?").text
+
+
+@pytest.mark.slow
+def test_a_lone_surrogate_in_a_document_does_not_break_the_real_tokenizer(
+    real_embedder: TextEncoder,
+) -> None:
+    """It used to: the tokenizer raised a bare TypeError from add_documents."""
+    assistant = Assistant(real_embedder)
+    assistant.add_documents([CONTROL_TEXT])
+    assert assistant.ask("Where are the lanterns?").found
