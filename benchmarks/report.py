@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+NOTES = Path(__file__).with_name("notes.md")  # hand-written reading of the figures
 ACCURACY_TOLERANCE = 0.005  # a backend is accepted within 0.5 points of torch
 
 
@@ -165,6 +166,8 @@ def render(results: dict[str, Any]) -> str:
     lines += _backends_section(results)
     lines += _start_section(results)
     lines += _scale_section(results)
+    if NOTES.is_file():
+        lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,9 @@ and that every family produces the fields the report reads.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -191,3 +194,31 @@ def test_the_report_renders_partial_results() -> None:
     assert text.startswith("# Benchmarks")
     assert "onnx-int8" in text and "accepted" in text
     assert any("Build" in row[0] for row in headline(_results(0.9, 0.9)))
+
+
+@pytest.mark.slow
+def test_the_runner_writes_json_and_markdown_with_the_real_model(tmp_path: Path) -> None:
+    from benchmarks.__main__ import main
+
+    out_json, out_md = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    code = main(
+        [
+            "--quick",
+            "--only",
+            "floor,query,scale",
+            "--backends",
+            "torch",
+            "--xquad",
+            "",
+            "--json",
+            str(out_json),
+            "--markdown",
+            str(out_md),
+        ]
+    )
+
+    results = json.loads(out_json.read_text())
+    assert code == 0
+    assert results["backends"]["torch"]["article"]["ratio_to_own_floor"] > 0
+    assert results["scale"]["dense"][0]["passages"] == 2000
+    assert "## Headline" in out_md.read_text()
