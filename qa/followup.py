@@ -34,6 +34,10 @@ _BARE_WH = re.compile(
 _MORE = re.compile(r"\b(?:else|more|anything further)\b", re.IGNORECASE)
 _TOPIC_PREPOSITION = re.compile(r"\b(?:about|on|regarding|concerning|of)\b", re.IGNORECASE)
 _FRAGMENT_PREPOSITION = frozenset({"about", "on", "regarding", "concerning", "with", "for", "in"})
+_AUXILIARIES = frozenset(
+    {"did", "does", "do", "was", "is", "were", "are", "has", "have", "had", "will", "would",
+     "can", "could", "should"}
+)  # fmt: skip
 HISTORY_TURNS = 3  # how far back antecedents are looked for
 
 
@@ -177,9 +181,13 @@ def _ellipsis(question: str, body: str, previous: PreviousTurn) -> Resolution:
 
 
 def _without_question_word(query: str) -> str:
+    """The question after its question word: "In what year did X end" -> "did X end"."""
     words = tokens(query)
-    if words and words[0].lower in _WH:
-        return _bare(query[words[0].end :])
+    for index, word in enumerate(words[:3]):
+        if word.lower in _WH:
+            # Skip the rest of the question phrase up to its verb ("what year did").
+            verbs = [w for w in words[index + 1 : index + 4] if w.lower in _AUXILIARIES]
+            return _bare(query[(verbs[0].start if verbs else word.end) :])
     return _bare(query)
 
 

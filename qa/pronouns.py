@@ -117,8 +117,8 @@ def replace_pronouns(body: str, recent: list[PreviousTurn]) -> tuple[str, tuple[
         # ("How did he finance his work?" -> "How did Tesla finance his work?").
         done.add(group)
         name = antecedent(group, recent)
-        if name is None:
-            continue
+        if name is None or name in carried:
+            continue  # "When did they win it?": "it" cannot be the team "they" became
         possessive = word.lower in POSSESSIVE_PRONOUNS or (
             word.lower == "her" and _before_noun(words, index)
         )
@@ -158,7 +158,7 @@ def antecedent(group: str, recent: list[PreviousTurn]) -> str | None:
     """
     for turn in recent:
         names = entities(turn.query)
-        if _asks_name(turn.query) and not _POSSESSOR.search(turn.query):
+        if _asks_name(turn.query, group) and not _POSSESSOR.search(turn.query):
             answered = _answer_names(turn)
             if answered:
                 return _people(group, answered, turn)
@@ -173,9 +173,11 @@ def antecedent(group: str, recent: list[PreviousTurn]) -> str | None:
     return None
 
 
-def _asks_name(query: str) -> bool:
-    """Questions answered by a name: "Who ...?", "Which ...?", "What was the name of ...?"."""
-    return bool(_NAME_QUESTION.match(query))
+def _asks_name(query: str, group: str) -> bool:
+    """Questions answered by a name of the pronoun's kind: "Who ...?" answers with a
+    person (he, she, they), "Which ...?" or "What was the name of ...?" with anything."""
+    match = _NAME_QUESTION.match(query)
+    return bool(match) and (group != "thing" or match.group(1).lower() not in _WHO)
 
 
 def _answer_names(turn: PreviousTurn) -> list[str]:
@@ -186,12 +188,15 @@ def _answer_names(turn: PreviousTurn) -> list[str]:
     national anthem").
     """
     asked = {w.lower for w in tokens(turn.query)}
-    shared = [w for w in tokens(turn.answer) if w.lower in asked and topic_words(w.text)]
-    fresh = [
-        (start, end)
-        for start, end in name_spans(turn.answer)
-        if turn.answer[start:end].lower() not in turn.query.lower()
+    spans = name_spans(turn.answer)
+    shared = [
+        w
+        for w in tokens(turn.answer)
+        if w.lower in asked
+        and topic_words(w.text)
+        and not any(s <= w.start and w.end <= e for s, e in spans)  # "River" of "River of May"
     ]
+    fresh = [(s, e) for s, e in spans if turn.answer[s:e].lower() not in turn.query.lower()]
 
     def distance(span: tuple[int, int]) -> int:
         # A name before the shared words is usually their subject ("Lady Gaga performed
@@ -222,7 +227,7 @@ def _pick(group: str, names: list[str], text: str) -> str:
         return main or names[0]
     if group == "thing":
         others = [n for n in names if n != main]
-        return (others or names)[-1]
+        return _possession(text, (others or names)[-1])
     plural = [n for n in names if is_plural(n)]
     if plural:
         return plural[0]
@@ -233,14 +238,28 @@ def _pick(group: str, names: list[str], text: str) -> str:
 
 
 _NAME_QUESTION = re.compile(
-    r"\s*(?:who|whom|whose|which|what (?:is|was|are|were) the names? of)\b", re.IGNORECASE
+    r"\s*(who|whom|whose|which|what (?:is|was|are|were) the names? of)\b", re.IGNORECASE
 )
+_WHO = frozenset({"who", "whom", "whose"})
 _POSSESSOR = re.compile(r"\b[A-Z][\w-]*[’']s\b")
+
+
+def _possession(text: str, name: str) -> str:
+    """ "Warsaw's first stock exchange" for Warsaw: "it" is the thing, not its owner."""
+    match = re.search(rf"{re.escape(name)}[’']s((?:\s+[\w-]+){{1,3}})", text)
+    if not match:
+        return name
+    words = []
+    for word in match.group(1).split():
+        if word.lower() in STOPWORDS or (words and word.lower().endswith("ed")):
+            break
+        words.append(word)
+    return f"{name}'s {' '.join(words)}" if words else name
 
 
 def _plural_phrase(query: str) -> str | None:
     """A plural noun phrase, like "the two leaders" in "What did the two leaders agree on?"."""
-    asked = re.search(r"\b(?:what|which|how many)\s+(\w+s)\b", query, re.IGNORECASE)
+    asked = re.search(r"\b(?:what|which)\s+(\w+s)\b", query, re.IGNORECASE)
     if asked and is_plural(asked.group(1)):
         return f"the {asked.group(1)}"  # "What strains ..." -> "they" are the strains
     match = re.search(r"\b(?:the|both)\s+(?:\w+\s+)?\w+s\b", query, re.IGNORECASE)
