@@ -90,6 +90,12 @@ class ConversationReport:
     conversations: int
     results: tuple[TurnResult, ...]
 
+    def where(self, keep: Callable[[TurnResult], bool], path: str) -> ConversationReport:
+        """The report over the turns `keep` accepts, labelled `path` (e.g. a held-out part:
+        `report.where(lambda r: r.conversation.startswith("heldout-"), "held-out")`)."""
+        results = tuple(r for r in self.results if keep(r))
+        return ConversationReport(path, len({r.conversation for r in results}), results)
+
     def accuracy(self, *, follow_up: bool | None, mode: str) -> float:
         """Share of correct turns (0..1) for mode "alone", "chat" or "rewrite".
 

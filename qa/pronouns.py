@@ -177,7 +177,9 @@ def _asks_name(query: str, group: str) -> bool:
     """Questions answered by a name of the pronoun's kind: "Who ...?" answers with a
     person (he, she, they), "Which ...?" or "What was the name of ...?" with anything."""
     match = _NAME_QUESTION.match(query)
-    return bool(match) and (group != "thing" or match.group(1).lower() not in _WHO)
+    if match is None:
+        return False
+    return group != "thing" or match.group(1).lower() not in _WHO
 
 
 def _answer_names(turn: PreviousTurn) -> list[str]:
@@ -249,7 +251,7 @@ def _possession(text: str, name: str) -> str:
     match = re.search(rf"{re.escape(name)}[’']s((?:\s+[\w-]+){{1,3}})", text)
     if not match:
         return name
-    words = []
+    words: list[str] = []
     for word in match.group(1).split():
         if word.lower() in STOPWORDS or (words and word.lower().endswith("ed")):
             break

@@ -354,6 +354,10 @@ def test_evaluation_reports_each_turn_three_ways(tmp_path: Path, fake_assistant:
     for label in ("stand-alone", "follow-up", "all", "without follow-up handling", "hand-written"):
         assert label in table
     assert len(fake_assistant.documents) == 1, "the assistant passed in is not changed"
+    part = report.where(lambda r: r.follow_up, "follow-ups only")
+    assert part.conversations == 1
+    assert [r.turn for r in part.results] == [2]
+    assert part.table().startswith("Conversation accuracy: follow-ups only (1 conversations)")
 
 
 def test_accuracy_needs_a_known_mode(tmp_path: Path, fake_assistant: Assistant) -> None:

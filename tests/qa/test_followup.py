@@ -197,6 +197,43 @@ def test_references_chain_through_resolved_turns() -> None:
     assert second.query == "What did Putin say"
 
 
+def test_two_pronouns_never_take_the_same_name() -> None:
+    history = [
+        PreviousTurn(
+            "Who won the Ekstraklasa Championship in 2000?",
+            "Their local rivals, Polonia Warsaw, managed to win Ekstraklasa Championship in 2000.",
+        )
+    ]
+    query = resolve("When did they win it before that?", history).query
+    assert query.count("Polonia Warsaw") == 1
+    assert "Ekstraklasa Championship" in query
+
+
+def test_it_after_a_possessor_is_the_possession() -> None:
+    history = [PreviousTurn("When was Warsaw's first stock exchange established?")]
+    assert resolve("When was it brought back to life?", history).query == (
+        "When was Warsaw's first stock exchange brought back to life?"
+    )
+
+
+def test_the_answered_name_is_the_one_beside_the_shared_words() -> None:
+    history = [
+        PreviousTurn(
+            "Who mapped the St. Johns River in 1562?",
+            "French Huguenot explorer Jean Ribault charted the St. Johns River in 1562 calling "
+            "it the River of May because he discovered it in May. [1]",
+        )
+    ]
+    assert resolve("For what nation did he claim the area?", history).query == (
+        "For what nation did Jean Ribault claim the area?"
+    )
+
+
+def test_why_keeps_the_verb_of_a_longer_question_phrase() -> None:
+    history = [PreviousTurn("In what year did Harvard end its early admission program?")]
+    assert resolve("Why?", history).query == "Why did Harvard end its early admission program"
+
+
 # ----- comparisons and lists ---------------------------------------------------------
 def test_a_comparison_becomes_one_question_per_party() -> None:
     assert comparison_queries("Compare what Xi and Putin said about Afghanistan") == (
