@@ -88,13 +88,19 @@ def _dangling(words: list[Token], position: int, body: str) -> bool:
 
 
 def _noun_heads(words: list[Token]) -> list[str]:
-    """The noun after each article ("the first problem" -> "problem"), skipping modifiers."""
+    """The noun after each article ("the first problem" -> "problem"), skipping modifiers.
+
+    `words` ends just before a pronoun. A word between "what" and that pronoun is its
+    verb, not a noun ("What brought it to a stop?"; compare "What war marks its end?").
+    """
     heads = []
     for index, word in enumerate(words):
         if word.lower not in _DETERMINERS:
             continue
         for follower in words[index + 1 : index + 4]:
             if follower.lower in STOPWORDS:
+                break
+            if word.lower in ("what", "which") and follower is words[-1]:
                 break
             if follower.lower not in _MODIFIERS:
                 heads.append(follower.text)

@@ -209,6 +209,13 @@ def test_two_pronouns_never_take_the_same_name() -> None:
     assert "Ekstraklasa Championship" in query
 
 
+def test_a_verb_after_what_is_no_antecedent() -> None:
+    history = [PreviousTurn("When was Warsaw's first stock exchange established?")]
+    assert resolve("What brought it to a stop?", history).query == (
+        "What brought Warsaw's first stock exchange to a stop?"
+    )
+
+
 def test_it_after_a_possessor_is_the_possession() -> None:
     history = [PreviousTurn("When was Warsaw's first stock exchange established?")]
     assert resolve("When was it brought back to life?", history).query == (
