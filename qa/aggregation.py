@@ -245,14 +245,15 @@ def answer_excluding(
     excluded: Sequence[Range],
     config: AggregationConfig,
     listed: list[Candidate] | None = None,
-    require_shared_words: bool = True,
+    on_topic: bool = False,
 ) -> Answer:
     """The best sentence not already quoted ("What else did he say?"), or a refusal.
 
     The sentence comes from `candidates`; the sources listed besides it come from
-    `listed` (default: the same candidates). `require_shared_words=False` drops the
-    shared-words condition below, for a passage already known to be on topic (a
-    sentence there may say "he said" where the question says "Putin say").
+    `listed` (default: the same candidates). With `on_topic` the candidates are known to
+    be relevant (the passage the previous answer came from: "tell me more" means read
+    on), so their best unquoted sentence is given whatever its score; a sentence there
+    may say "he said" where the question says "Putin say".
 
     A further answer is given when the core's calibrated confidence accepts it on its
     own, or when it would have joined a list answer to the same question: it shares
@@ -272,9 +273,8 @@ def answer_excluding(
     best = fresh[0]
     cited = candidates[best.passage]
     belief = confidence(evidence_features(collection, question, best, cited), answering)
-    shares_words = best.coverage > 0 or not require_shared_words
-    joins_list = shares_words and _likelihood(best) >= config.ratio * _likelihood(scored[0])
-    if belief < answering.threshold and not joins_list:
+    joins_list = best.coverage > 0 and _likelihood(best) >= config.ratio * _likelihood(scored[0])
+    if belief < answering.threshold and not joins_list and not on_topic:
         return Answer(question, not_found_text(True), False, belief, nearest)
     quoted = _quoted(collection, question, best, cited, belief)
     others = Answer(question, "", False, belief, nearest)

@@ -174,7 +174,7 @@ class Chat:
         if here:
             local = answer_excluding(
                 collection, words, vector, here, top_k, answering, excluded, self.aggregation,
-                listed=candidates, require_shared_words=False,
+                listed=candidates, on_topic=True,
             )  # fmt: skip
             if local.found:
                 return local
