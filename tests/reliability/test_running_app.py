@@ -280,6 +280,7 @@ def test_a_hundred_concurrent_clients_during_an_upload_all_get_answers(
         "p50_seconds": round(latencies[len(latencies) // 2], 3) if latencies else None,
         "p95_seconds": round(p95, 3) if p95 is not None else None,
         "upload_seconds": round(upload_seconds, 3),
+        "refusals": sorted({f"{r[0]}: {str(r[3])[:80]}" for r in refused}),
     }))  # fmt: skip
     assert len(results) == 100  # none lost
     for channel, status, _, body in refused:
