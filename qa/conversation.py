@@ -5,8 +5,9 @@ Each question is first understood in the context of the turns so far (`qa.follow
 "What did Putin express satisfaction with?". The previous answer's passages stay in view
 for a follow-up, "what else" skips what was already quoted, a comparison is searched once
 per party (`qa.comparison`) and a list question may quote several sentences
-(`qa.aggregation`). A question that stands alone is answered exactly as `Assistant.ask`
-answers it; a question that only repeats an earlier one gets the earlier answer again.
+(`qa.aggregation`). Any other question that stands alone is answered exactly as
+`Assistant.ask` answers it; one that only repeats an earlier question (over the same
+documents) gets the earlier answer again.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ class Chat:
     Args:
         assistant: answers the questions (its documents, model and settings are used).
         follow_ups: resolve follow-up questions from earlier turns; with False every
-            question is answered on its own, like `Assistant.ask` (for comparisons).
+            question is answered on its own by `Assistant.ask` (to measure what the
+            handling adds).
         aggregation: how long multi-sentence answers may grow.
 
     One chat is one person's conversation: a UI keeps one per session. Its methods may
