@@ -13,7 +13,9 @@ the fit never saw. Paste the printed tuple into AnsweringConfig.calibration.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -60,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default=XQUAD)
     parser.add_argument("--index", help="a saved index of the dataset's documents")
+    parser.add_argument(
+        "--extra",
+        default="tests/data/paraphrase_dev.jsonl",
+        help="paraphrased development questions on the even articles (JSONL; '' for none)",
+    )
     args = parser.parse_args(argv)
     dataset = load_dataset(args.dataset)
     assistant = (
@@ -82,19 +89,32 @@ def main(argv: list[str] | None = None) -> int:
         for example in (e for e in dataset.examples if e.document == doc_id):
             feats, _ = features(without, example.question)
             rows.append((order.index(doc_id), feats, 0.0, 0))
+    if args.extra:
+        for line in Path(args.extra).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            title = record["article"].replace("_", " ")
+            position = next(i for i, d in enumerate(dataset.documents) if d.title == title)
+            feats, text = features(assistant, record["question"])
+            label = float(record["answerable"] and contains_answer(text, record["answers"]))
+            rows.append((position, feats, label, 2 if record["answerable"] else 3))
     x = np.array([r[1] for r in rows])
     y = np.array([r[2] for r in rows])
     normal = np.array([r[3] for r in rows])
     tune = np.array([r[0] % 2 == 0 for r in rows])
     coef = fit(x[tune], y[tune])
     belief = 1 / (1 + np.exp(-(x @ coef[:-1] + coef[-1])))
-    removed_tune = np.sort(belief[tune & (normal == 0)])
+    removed_tune = np.sort(belief[tune & (normal == 0)])  # the threshold is set by XQuAD
     threshold = float(removed_tune[int(np.ceil(0.95 * len(removed_tune))) - 1]) + 1e-6
+    refused = belief < threshold
     for name, part in (("tune (even articles)", tune), ("held-out (odd articles)", ~tune)):
-        refused = belief < threshold
         refusal = refused[part & (normal == 0)].mean()
         false_refusal = refused[part & (normal == 1)].mean()
-        print(f"{name}: refusal {refusal:.3f}, false refusal {false_refusal:.3f}")
+        print(f"XQuAD {name}: refusal {refusal:.3f}, false refusal {false_refusal:.3f}")
+    if args.extra:
+        print(
+            f"paraphrase dev (tuning data): unanswerable refused {refused[normal == 3].mean():.3f}, "
+            f"answerable refused {refused[normal == 2].mean():.3f}"
+        )
     print("calibration =", tuple(round(float(c), 4) for c in coef))
     print(f"threshold = {threshold:.4f}")
     return 0

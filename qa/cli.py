@@ -121,6 +121,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     extra = load_items([Path(p) for p in args.docs]) if args.docs else None
     dataset = load_dataset(args.dataset, documents=extra)
+    if args.half:
+        dataset = dataset.half(args.half)
     from qa import Assistant
 
     assistant = Assistant.load(args.index) if args.index else Assistant(_embedder())
@@ -233,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.jsonl",
         help="also evaluate a conversation set (follow-ups with and without handling); "
         "DATASET supplies its XQuAD articles",
+    )
+    evaluation.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        help="only questions on even/odd documents (tuning used even; odd is held out)",
     )
     evaluation.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluation.set_defaults(run=cmd_eval)

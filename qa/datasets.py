@@ -48,6 +48,18 @@ class Dataset:
     documents: list[Document] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
 
+    def half(self, which: str) -> Dataset:
+        """The questions on the even- or odd-numbered documents, over the whole corpus.
+
+        Settings are tuned on the even half and reported on the odd half, which tuning
+        never saw; the corpus stays whole so retrieval is as hard as in the full run.
+        """
+        if which not in ("even", "odd"):
+            raise DatasetError(f"half must be 'even' or 'odd', got {which!r}.")
+        keep = {d.id for i, d in enumerate(self.documents) if (i % 2 == 0) == (which == "even")}
+        examples = [e for e in self.examples if e.document in keep]
+        return Dataset(f"{self.name} ({which} documents)", self.documents, examples)
+
 
 def load_dataset(
     path: str | os.PathLike[str], *, documents: list[Document] | None = None
