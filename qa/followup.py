@@ -31,7 +31,13 @@ _BARE_WH = re.compile(
     r"(?:\s+(?:is|was|did|does|do|would)\s+(?:that|it|this|they|he|she))?(?:\s+so)?$",
     re.IGNORECASE,
 )
-_MORE = re.compile(r"\b(?:else|more|anything further)\b", re.IGNORECASE)
+# "more" only as a request ("tell me more", "anything more?"), never as a comparative
+# ("When did the campus start to look more modern?").
+_MORE = re.compile(
+    r"\belse\b|\b(?:tell me|anything|something|what|any|say|said)\s+more\b|^\W*more\W*$"
+    r"|\banything further\b",
+    re.IGNORECASE,
+)
 _TOPIC_PREPOSITION = re.compile(r"\b(?:about|on|regarding|concerning|of)\b", re.IGNORECASE)
 _FRAGMENT_PREPOSITION = frozenset({"about", "on", "regarding", "concerning", "with", "for", "in"})
 _AUXILIARIES = frozenset(

@@ -191,6 +191,16 @@ def test_what_else_keeps_the_subject_and_excludes_what_was_quoted() -> None:
     assert resolve("Anything else?", [PUTIN_WAR]).query == PUTIN_WAR.query
 
 
+@pytest.mark.parametrize("question", ["Tell me more.", "More?", "Anything more?"])
+def test_requests_for_more_are_what_else(question: str) -> None:
+    assert resolve(question, [PUTIN_WAR]).kind == "more"
+
+
+def test_more_as_a_comparative_is_no_request() -> None:
+    question = "During what decade did the campus start to look more modern?"
+    assert resolve(question, [PUTIN_WAR]).kind == "standalone"
+
+
 def test_references_chain_through_resolved_turns() -> None:
     first = resolve("What did he express satisfaction with?", [PUTIN_WAR])
     second = resolve("What else did he say?", [PUTIN_WAR, PreviousTurn(first.query)])
