@@ -30,6 +30,9 @@ def test_random_sigkill_crash_loop_never_loses_a_completed_save(tmp_path: Path) 
     assert summary["trials"] == RANDOM_TRIALS
     # The kills must mostly land inside saves, or the loop proves little.
     assert summary["kills_during_save"] >= RANDOM_TRIALS // 4
+    # Both ends were seen: reopened to the state before a save and to the state after one.
+    assert summary["outcomes"].get("before", 0) > 0
+    assert summary["outcomes"].get("after", 0) > 0
     assert summary["final"]["status"] == "ok"
     assert summary["final"]["problems"] == []
     # The last completed save keeps itself and the one it replaced; no debris is left.
