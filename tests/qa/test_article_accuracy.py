@@ -99,8 +99,9 @@ def test_questions_in_the_articles_own_words_are_answered(answers: dict[str, Ans
 @pytest.mark.xfail(
     strict=True,
     reason="open (issue 2): paraphrased questions share few words with the text, and the "
-    "confidence calibrated on XQuAD refuses most of them; measured 2026-11-28: 19/37 "
-    "answerable right (literal 15/15, paraphrased 4/22). The bar stays at 90%.",
+    "confidence calibrated on XQuAD refuses most of them; measured 2026-11-28: 18/37 "
+    "answerable right (literal 15/15, paraphrased 3/22), 10/12 unanswerable declined. "
+    "The bar stays at 90%.",
 )
 def test_answerable_questions_are_answered_with_the_expected_words(
     answers: dict[str, Answer],
