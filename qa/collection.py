@@ -14,7 +14,7 @@ import numpy as np
 
 from embeddings import TextEncoder, VectorStore
 from qa.chunking import ChunkingConfig, chunk_document
-from qa.errors import UnknownDocumentError
+from qa.errors import DocumentError, UnknownDocumentError
 from qa.lexical import LexicalConfig, LexicalIndex
 from qa.types import Chunk, Document, Span
 
@@ -142,6 +142,7 @@ class Collection:
             texts.extend(self.passage_text_for_embedding(document, c) for c in chunks)
             texts.extend(document.text[s.start : s.end] for s in sentences)
         vectors = self._encode(texts, progress)
+        self._check_vectors(planned, vectors, len(texts))
         with self.lock:
             row = 0
             for document, sentences, chunks in planned:
@@ -152,6 +153,33 @@ class Collection:
                 self._insert(document, sentences, chunks, chunk_vectors, sentence_vectors)
             self._lexical = None
         return list(fresh)
+
+    def _check_vectors(
+        self,
+        planned: list[tuple[Document, list[Span], list[Chunk]]],
+        vectors: np.ndarray,
+        count: int,
+    ) -> None:
+        """Refuse the whole batch if the model returned a wrong shape, NaN or infinity.
+
+        Checked before anything is inserted: the store would refuse such a vector only
+        after the earlier documents of the batch had gone in.
+        """
+        if vectors.shape != (count, self.embedder.dimension):
+            raise DocumentError(
+                f"The model returned vectors of shape {vectors.shape} for {count} texts of "
+                f"dimension {self.embedder.dimension}; nothing was added."
+            )
+        row = 0
+        for document, sentences, chunks in planned:
+            size = len(chunks) + len(sentences)
+            if not np.isfinite(vectors[row : row + size]).all():
+                raise DocumentError(
+                    f"The model returned invalid (NaN or infinite) vectors for document "
+                    f"{document.title!r}; nothing was added. Check the model, or remove "
+                    "that document."
+                )
+            row += size
 
     def _encode(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
         if progress is None:
