@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 WAIVERS = Path(__file__).with_name("pip-audit-waivers.txt")
 # Fixed versions of the advisories named in shared/research/reliability.md, checked even
@@ -86,11 +87,11 @@ def below_floors() -> list[str]:
     return problems
 
 
-def parse_report(report: dict[str, object]) -> tuple[list[Finding], int, int]:
+def parse_report(report: dict[str, Any]) -> tuple[list[Finding], int, int]:
     """(findings, packages audited, packages skipped) of a pip-audit JSON report."""
     findings = []
     audited = skipped = 0
-    for dependency in report.get("dependencies", []):  # type: ignore[union-attr]
+    for dependency in report.get("dependencies", []):
         if "skip_reason" in dependency:
             skipped += 1
             continue
@@ -107,7 +108,7 @@ def parse_report(report: dict[str, object]) -> tuple[list[Finding], int, int]:
     return findings, audited, skipped
 
 
-def verdict(report: dict[str, object] | None, waivers: dict[str, str]) -> tuple[int, list[str]]:
+def verdict(report: dict[str, Any] | None, waivers: dict[str, str]) -> tuple[int, list[str]]:
     """The exit code and the lines to print for one audit run (None: no report at all)."""
     if report is None:
         return _outage("pip-audit produced no report (advisory service unreachable?)")
@@ -143,7 +144,7 @@ def _outage(reason: str) -> tuple[int, list[str]]:
     ]
 
 
-def run_pip_audit() -> dict[str, object] | None:
+def run_pip_audit() -> dict[str, Any] | None:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "audit.json"
         command = [

@@ -6,6 +6,9 @@ before the question reaches the model: the spy below counts query encodings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 import reliability_harness as harness
@@ -47,9 +50,14 @@ def test_a_bad_question_is_refused_with_a_clear_message_before_encoding(
     spied: Assistant, case: str, call: str
 ) -> None:
     question, message = BAD_QUESTIONS[case]
-    ask = {"ask": spied.ask, "search": spied.search, "chat": spied.chat().ask}[call]
+    entry_points: dict[str, Callable[[Any], object]] = {
+        "ask": spied.ask,
+        "search": spied.search,
+        "chat": spied.chat().ask,
+    }
+    ask = entry_points[call]
     with pytest.raises(QuestionError, match=message) as caught:
-        ask(question)  # type: ignore[operator]
+        ask(question)
     assert isinstance(caught.value, ValueError)
     assert _Spy.queries == 0
 
