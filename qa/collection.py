@@ -63,6 +63,8 @@ class Collection:
         # (index directory, generation) this collection was last loaded from or saved as:
         # a save refuses to replace a generation it never saw (see storage.save).
         self.origin: tuple[str, str] | None = None
+        # The index directory whose writer lock a storage.WriterSession holds for us.
+        self.writer_session: str | None = None
 
     # ----- reading -----------------------------------------------------------------
     def __len__(self) -> int:

@@ -91,8 +91,13 @@ def write_lock(directory: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
     """
     import fcntl
 
-    directory.mkdir(parents=True, exist_ok=True)
-    handle = (directory / ".lock").open("a+")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = (directory / ".lock").open("a+")
+    except OSError as err:
+        raise StoreError(
+            f"Cannot open the index directory {directory} for writing: {err.strerror or err}."
+        ) from err
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -109,6 +114,55 @@ def write_lock(directory: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
         yield
     finally:
         handle.close()
+
+
+class WriterSession:
+    """This process's claim on an index directory, held from before a load until after
+    the last save.
+
+    Why: `save` takes the writer lock only while it writes, so of two processes that
+    each load, change and save, the second learns of the first only when it saves, after
+    its work (IndexLockedError or IndexChangedError). A session taken first is refused
+    at once, within LOCK_TIMEOUT, before anything is loaded or embedded.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._claimed: list[Collection] = []
+
+    def claim(self, collection: Collection) -> Collection:
+        """Let `collection` save to this directory under the session's lock."""
+        collection.writer_session = str(self.root.resolve())
+        self._claimed.append(collection)
+        return collection
+
+    def _release(self) -> None:
+        for collection in self._claimed:
+            collection.writer_session = None
+
+
+@contextlib.contextmanager
+def writing(directory: str | os.PathLike[str]) -> Iterator[WriterSession]:
+    """Hold `directory` for writing for the length of the block.
+
+    Usage:
+        with storage.writing(out) as session:          # refused here if another writer
+            assistant = Assistant.load(out)            # (or a new Assistant)
+            session.claim(assistant.collection)
+            assistant.add_documents(paths)
+            assistant.save(out)
+
+    Raises:
+        IndexLockedError: another process holds the directory (a session or a save).
+        StoreError: the directory cannot be created or opened.
+    """
+    root = Path(directory)
+    with write_lock(root):
+        session = WriterSession(root)
+        try:
+            yield session
+        finally:
+            session._release()
 
 
 # ----- save -----------------------------------------------------------------------------
@@ -222,7 +276,8 @@ def save(collection: Collection, directory: str | os.PathLike[str]) -> Path:
     """
     root = Path(directory)
     try:
-        with write_lock(root), collection.lock:
+        held = collection.writer_session == str(root.resolve())
+        with write_lock(root) if not held else contextlib.nullcontext(), collection.lock:
             files = _payload(collection)
             manifest = json.dumps(
                 seal(_manifest(collection, files)), ensure_ascii=True, indent=1, sort_keys=True

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import reliability_harness as harness
 
-from qa import Assistant, IndexLockedError, storage
+from qa import Assistant, IndexLockedError, StoreError, storage
 from qa.errors import IndexChangedError
 
 HOLD_LOCK = """
@@ -145,3 +145,65 @@ def test_readers_racing_a_stream_of_saves_always_see_a_completed_save(saved: Pat
     assert bad == []
     initial = results[0]["digest"]
     assert {r["digest"] for r in results} <= begun | {initial}
+
+
+HOLD_SESSION = """
+import sys
+from pathlib import Path
+from qa import storage
+with storage.writing(Path(sys.argv[1])):
+    print("writing", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_second_writer_session_is_refused_when_it_opens(saved: Path) -> None:
+    """Item 13 as the issue words it: refused on opening, before anything is loaded."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_SESSION, str(saved)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=harness.ROOT,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "writing"
+        started = time.monotonic()
+        with (
+            pytest.raises(IndexLockedError, match=r"Another process is writing the index"),
+            storage.writing(saved),
+        ):
+            pytest.fail("the session should not have opened")
+        waited = time.monotonic() - started
+        assert waited < storage.LOCK_TIMEOUT + 1.0
+        plain = Assistant.load(saved, embedder=harness.FakeEncoder())  # readers still work
+        plain.add_documents(["Violins need rosin."])
+        with pytest.raises(IndexLockedError):
+            plain.save(saved)  # and so is a plain save
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_session_saves_as_often_as_it_likes_under_its_own_lock(saved: Path) -> None:
+    with storage.writing(saved) as session:
+        writer = Assistant.load(saved, embedder=harness.FakeEncoder())
+        session.claim(writer.collection)
+        for text in ("Violins need rosin.", "Saffron is costly."):
+            writer.add_documents([text])
+            writer.save(saved)
+        assert writer.collection.writer_session is not None
+    assert writer.collection.writer_session is None
+    writer.add_documents(["Willows bend in the wind."])
+    writer.save(saved)  # after the session, a save takes the lock itself again
+    assert len(Assistant.load(saved, embedder=harness.FakeEncoder()).documents) == 4
+
+
+def test_a_directory_that_cannot_be_opened_for_writing_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    with (
+        pytest.raises(StoreError, match=r"Cannot open the index directory .*not-a-directory"),
+        storage.writing(blocker),
+    ):
+        pass
