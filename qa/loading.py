@@ -36,6 +36,9 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 # Lone surrogates (from JSON "\ud800" or bad decoders) cannot be encoded as UTF-8: the
 # model's tokenizer raises a bare TypeError on them. They become U+FFFD, one for one.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_INVISIBLE = re.compile(
+    r"<(noscript|template)\b[^>]*>.*?</\1\s*>", flags=re.IGNORECASE | re.DOTALL
+)
 
 
 def supported_suffixes() -> list[str]:
@@ -165,8 +168,11 @@ def html_to_text(html: str) -> tuple[str, str | None]:
         import html as html_lib
 
         title = html_lib.unescape(re.sub(r"\s+", " ", match.group(1))).strip() or None
+    # trafilatura drops scripts and styles but keeps <noscript> and <template> text, which
+    # is "please enable JavaScript" boilerplate or markup no reader sees.
+    visible = _INVISIBLE.sub(" ", html)
     body = trafilatura.extract(
-        html, include_comments=False, include_tables=True, favor_recall=True
+        visible, include_comments=False, include_tables=True, favor_recall=True
     )
     if not body:
         body = _plain_html_text(html)

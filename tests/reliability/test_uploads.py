@@ -98,3 +98,26 @@ def test_the_size_limit_is_exact_to_the_byte(tmp_path: Path) -> None:
     assert report.problems == ["over.txt is 1001 bytes; the limit is 1000 bytes per file. "
                                "Split it or upload a shorter version."]  # fmt: skip
     assert [d.title for d in shared.documents] == ["The shared article."]
+
+
+def test_script_style_and_comments_in_html_are_never_indexed(tmp_path: Path) -> None:
+    """D8: text a browser would not show is not quoted back either."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Harbour news</title><style>.x{content:'tokenstyle'}</style>"
+        "<script>var tokenscript = 1;</script></head><body><!-- tokencomment -->"
+        "<noscript>tokennoscript</noscript><template>tokentemplate</template>"
+        "<p>Lanterns light the harbour at night, the keeper said on Monday.</p>"
+        '<p onclick="tokenhandler()">The falcon nests in the old tower.</p></body></html>',
+        encoding="utf-8",
+    )
+    assistant = Assistant(harness.FakeEncoder())
+    [doc_id] = assistant.add_documents([page])
+    text = assistant.collection.entry(doc_id).document.text
+    assert "Lanterns light the harbour" in text and "falcon" in text
+    for token in ("tokenstyle", "tokenscript", "tokencomment", "tokennoscript", "tokentemplate",
+                  "tokenhandler"):  # fmt: skip
+        assert token not in text
+        assert assistant.search(token, k=3) == [] or all(
+            token not in s.text for s in assistant.search(token, k=3)
+        )
