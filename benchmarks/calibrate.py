@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"XQuAD {name}: refusal {refusal:.3f}, false refusal {false_refusal:.3f}")
     if args.extra:
         print(
-            f"paraphrase dev (tuning data): unanswerable refused {refused[normal == 3].mean():.3f}, "
+            "paraphrase dev (tuning data): unanswerable refused "
+            f"{refused[normal == 3].mean():.3f}, "
             f"answerable refused {refused[normal == 2].mean():.3f}"
         )
     print("calibration =", tuple(round(float(c), 4) for c in coef))

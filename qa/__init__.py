@@ -5,6 +5,7 @@ loads no model and does not import the UI.
 """
 
 from qa.api import MAX_QUESTION_CHARS, Assistant, Settings
+from qa.conversation import Chat, Turn
 from qa.errors import (
     DocumentError,
     EmptyDocumentError,
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "Answer",
     "Assistant",
+    "Chat",
     "Document",
     "DocumentError",
     "EmptyDocumentError",
@@ -38,6 +40,7 @@ __all__ = [
     "Settings",
     "Source",
     "StoreError",
+    "Turn",
     "UnknownDocumentError",
     "UnsupportedFormatError",
 ]

@@ -19,11 +19,11 @@ import numpy as np
 from qa.answering import (
     AnsweringConfig,
     ScoredSentence,
-    _source,
     confidence,
     evidence_features,
     not_found_text,
     score_sentences,
+    source_of,
 )
 from qa.collection import Collection
 from qa.retrieval import Candidate
@@ -151,7 +151,7 @@ def _quoted(
     """An answer quoting exactly one sentence, cited to the passage it was found in."""
     chunk = candidate.chunk
     span = (sentence.span.start - chunk.start, sentence.span.end - chunk.start)
-    source = _source(collection, 1, candidate, span)
+    source = source_of(collection, 1, candidate, span)
     return Answer(question, f"{source.answer} [1]", True, belief, [source])
 
 
@@ -229,7 +229,9 @@ def quote_about(
         if fold(party) in text and not any(fold(other) in text for other in others):
             cited = candidates[sentence.passage]
             quoted = _quoted(collection, base.question, sentence, cited, base.confidence)
-            nearest = [_source(collection, n, c, None) for n, c in enumerate(candidates[:top_k], 1)]
+            nearest = [
+                source_of(collection, n, c, None) for n, c in enumerate(candidates[:top_k], 1)
+            ]
             rest = Answer(base.question, "", False, base.confidence, nearest)
             return merge(base.question, [quoted, rest], top_k, belief=base.confidence)
     return base
@@ -267,7 +269,7 @@ def answer_excluding(
     scored = score_sentences(collection, question, query_vector, candidates, deeper)
     fresh = [s for s in scored if not _overlaps((s.doc_id, s.span.start, s.span.end), excluded)]
     shown = (listed or candidates)[:top_k]
-    nearest = [_source(collection, n, c, None) for n, c in enumerate(shown, 1)]
+    nearest = [source_of(collection, n, c, None) for n, c in enumerate(shown, 1)]
     if not fresh:
         return Answer(question, not_found_text(True), False, 0.0, nearest)
     best = fresh[0]

@@ -270,7 +270,7 @@ def answer(
     belief = confidence(evidence_features(collection, question, scored[0], candidates[0]), config)
     if belief < config.threshold:
         shown = _choose_sources(candidates, [], top_k)
-        sources = [_source(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
+        sources = [source_of(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
         return Answer(question, not_found_text(True), False, belief, sources)
     if top_k < len({s.passage for s in chosen}):
         chosen = chosen[:1]
@@ -284,7 +284,7 @@ def answer(
         if mine:
             offset = candidate.chunk.start
             span = (mine[0].span.start - offset, mine[-1].span.end - offset)
-        sources.append(_source(collection, number, candidate, span))
+        sources.append(source_of(collection, number, candidate, span))
     quotes = []
     for position in cited:
         mine = [s for s in chosen if s.passage == position]
@@ -307,7 +307,7 @@ def _choose_sources(
     return [(p, candidates[p]) for p in positions]
 
 
-def _source(
+def source_of(
     collection: Collection, number: int, candidate: Candidate, span: tuple[int, int] | None
 ) -> Source:
     chunk = candidate.chunk

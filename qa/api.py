@@ -66,7 +66,7 @@ def validate_question(question: object) -> str:
     return text
 
 
-def _check_k(name: str, value: object) -> int:
+def check_k(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise QuestionError(f"{name} must be a whole number, got {value!r}.")
     if not 1 <= value <= MAX_TOP_K:
@@ -264,15 +264,15 @@ class Assistant:
         `answer_start`/`answer_end` are None.
         """
         text = validate_question(query)
-        k = _check_k("k", k)
+        k = check_k("k", k)
         scope = self._scope(documents)
         vector = self.embedder.encode_query(text)
         candidates = retrieve(
             self.collection, text, vector, k, self.settings.retrieval, documents=scope
         )
-        from qa.answering import _source
+        from qa.answering import source_of
 
-        return [_source(self.collection, n, c, None) for n, c in enumerate(candidates, start=1)]
+        return [source_of(self.collection, n, c, None) for n, c in enumerate(candidates, start=1)]
 
     def ask(
         self, question: str, *, top_k: int = 3, documents: Iterable[str] | None = None
@@ -295,7 +295,7 @@ class Assistant:
             UnknownDocumentError: a document id in `documents` is not in the collection.
         """
         text = validate_question(question)
-        top_k = _check_k("top_k", top_k)
+        top_k = check_k("top_k", top_k)
         scope = self._scope(documents)
         vector = self.embedder.encode_query(text)
         depth = max(top_k, self.settings.answering.passages)

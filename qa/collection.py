@@ -88,7 +88,8 @@ class Collection:
             return self._documents[doc_id]
         except KeyError as err:
             raise UnknownDocumentError(
-                f"No document with id {doc_id!r}; known ids: {', '.join(self._documents) or 'none'}."
+                f"No document with id {doc_id!r}; known ids: "
+                f"{', '.join(self._documents) or 'none'}."
             ) from err
 
     def chunk(self, vector_id: int) -> Chunk:

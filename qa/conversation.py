@@ -31,7 +31,7 @@ from qa.aggregation import (
     wants_several,
 )
 from qa.answering import answer
-from qa.api import _check_k, validate_question
+from qa.api import check_k, validate_question
 from qa.comparison import comparison_queries
 from qa.followup import PreviousTurn, Resolution, resolve
 from qa.retrieval import Candidate, retrieve
@@ -137,7 +137,7 @@ class Chat:
             UnknownDocumentError: a document id in `documents` is not in the collection.
         """
         text = validate_question(question)
-        top_k = _check_k("top_k", top_k)
+        top_k = check_k("top_k", top_k)
         scope = self._scope(documents)
         corpus = frozenset(d.id for d in self.assistant.documents)
         turns = self.history
