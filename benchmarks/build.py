@@ -45,9 +45,14 @@ class Build:
         return self.raw_seconds / self.build_seconds
 
 
-def embedded_texts(assistant: Assistant) -> list[str]:
-    """Every text the collection embedded, as it embedded them (passages, then sentences)."""
+def embedded_texts(assistant: Assistant, doc_ids: Sequence[str] | None = None) -> list[str]:
+    """Every text the collection embedded, as it embedded them (passages, then sentences).
+
+    Args:
+        doc_ids: only the texts of these documents (default: all).
+    """
     collection = assistant.collection
+    wanted = set(doc_ids) if doc_ids is not None else None
     texts = []
     by_doc: dict[str, list[str]] = {}
     for _, chunk in collection.chunk_items():
@@ -56,25 +61,37 @@ def embedded_texts(assistant: Assistant) -> list[str]:
             collection.passage_text_for_embedding(document, chunk)
         )
     for document in collection.documents:
+        if wanted is not None and document.id not in wanted:
+            continue
         entry = collection.entry(document.id)
         texts.extend(by_doc.get(document.id, []))
         texts.extend(document.text[s.start : s.end] for s in entry.sentences)
     return texts
 
 
-def measure_build(assistant: Assistant, documents: Sequence[Document]) -> Build:
-    """Time `add_documents` into an empty assistant, then raw encode of the same texts."""
+def measure_build(assistant: Assistant, documents: Sequence[Document], *, groups: int = 4) -> Build:
+    """Time `add_documents` into an empty assistant against raw encode of the same texts.
+
+    The documents go in `groups` batches, each timed right next to the raw encode of its
+    own texts: on a shared machine the load drifts over minutes, and pairing the two
+    figures batch by batch keeps that drift out of their ratio.
+    """
     if len(assistant.collection):
         raise ValueError("measure_build needs an empty assistant; it times the whole build.")
-    started = time.perf_counter()
-    assistant.add_documents(list(documents))
-    build_seconds = time.perf_counter() - started
-    texts = embedded_texts(assistant)
-    raw_seconds = raw_encode_seconds(assistant.embedder, texts)
+    documents = list(documents)
+    size = max(1, -(-len(documents) // groups))
+    build_seconds = raw_seconds = 0.0
+    for start in range(0, len(documents), size):
+        group = documents[start : start + size]
+        started = time.perf_counter()
+        assistant.add_documents(group)
+        build_seconds += time.perf_counter() - started
+        texts = embedded_texts(assistant, [d.id for d in group])
+        raw_seconds += raw_encode_seconds(assistant.embedder, texts)
     return Build(
         documents=len(assistant.collection),
         passages=assistant.collection.passage_count,
-        texts=len(texts),
+        texts=len(embedded_texts(assistant)),
         build_seconds=build_seconds,
         raw_seconds=raw_seconds,
     )
