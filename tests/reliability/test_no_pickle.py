@@ -20,7 +20,7 @@ import reliability_harness as harness
 
 from qa import Assistant, storage
 
-PACKAGES = ("qa", "embeddings")
+PACKAGES = ("qa", "embeddings", "ui")
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "dill", "joblib", "shelve", "marshal"}
 
 
