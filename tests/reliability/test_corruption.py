@@ -10,6 +10,7 @@ seen too.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,32 @@ def test_a_failed_load_leaves_the_collection_empty(two_saves: Path, fake_encoder
         storage.load(two_saves, fresh.collection)
     assert fresh.documents == []
     assert fresh.collection.passage_count == 0
+
+
+@pytest.mark.slow
+def test_a_forged_faiss_file_behind_resealed_checksums_is_still_refused_by_name(
+    two_saves: Path, tmp_path: Path
+) -> None:
+    """P5 without the checksum gate: what FAISS's reader does with hostile bytes.
+
+    Someone who can write the directory can also fix the checksums (see
+    docs/reliability.md, "Authenticity"); the load runs in a separate interpreter so a
+    crash would be seen.
+    """
+    genuine = (two_saves / "gen-000002" / storage.PASSAGES).read_bytes()
+    forgeries = {
+        "huge ntotal": harness._huge_faiss_header(),
+        "random bytes": bytes(range(256)) * 16,
+        "truncated header": genuine[:60],
+        "type tag changed": b"IxF2" + genuine[4:],
+    }
+    with harness.Worker() as fresh:
+        for name, data in forgeries.items():
+            work = tmp_path / name.replace(" ", "-")
+            shutil.copytree(two_saves, work)
+            (work / "gen-000002" / storage.PASSAGES).write_bytes(data)
+            harness.reseal(work / "gen-000002")
+            result = fresh.load(work)
+            assert result["status"] == "error", (name, result)
+            assert result["type"] == "IndexCorruptError", (name, result)
+            assert "The vector index cannot be read" in result["message"], (name, result)
