@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from embeddings import Embedder, TextEncoder
 from qa import storage
-from qa.answering import AnsweringConfig, answer
+from qa.answering import AnsweringConfig, answer, source_of
 from qa.chunking import ChunkingConfig
 from qa.collection import Collection, ProgressCallback
 from qa.errors import QuestionError
@@ -267,12 +267,15 @@ class Assistant:
         k = check_k("k", k)
         scope = self._scope(documents)
         vector = self.embedder.encode_query(text)
-        candidates = retrieve(
-            self.collection, text, vector, k, self.settings.retrieval, documents=scope
-        )
-        from qa.answering import source_of
-
-        return [source_of(self.collection, n, c, None) for n, c in enumerate(candidates, start=1)]
+        # One lock from search to the last lookup: a document removed by another thread in
+        # between would otherwise vanish under the passages just found.
+        with self.collection.lock:
+            candidates = retrieve(
+                self.collection, text, vector, k, self.settings.retrieval, documents=scope
+            )
+            return [
+                source_of(self.collection, n, c, None) for n, c in enumerate(candidates, start=1)
+            ]
 
     def ask(
         self, question: str, *, top_k: int = 3, documents: Iterable[str] | None = None
@@ -299,10 +302,13 @@ class Assistant:
         scope = self._scope(documents)
         vector = self.embedder.encode_query(text)
         depth = max(top_k, self.settings.answering.passages)
-        candidates = retrieve(
-            self.collection, text, vector, depth, self.settings.retrieval, documents=scope
-        )
-        return answer(self.collection, text, vector, candidates, top_k, self.settings.answering)
+        with self.collection.lock:  # see search(): retrieval and answer see one collection
+            candidates = retrieve(
+                self.collection, text, vector, depth, self.settings.retrieval, documents=scope
+            )
+            return answer(
+                self.collection, text, vector, candidates, top_k, self.settings.answering
+            )
 
     def _scope(self, documents: Iterable[str] | None) -> set[str] | None:
         if documents is None:

@@ -54,9 +54,10 @@ def _answer_dict(answer: Any) -> dict[str, Any]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.api import validate_question
+    from qa.api import check_k, validate_question
 
     validate_question(args.question)  # fail before loading the model
+    check_k("top_k", args.top_k)
     assistant = _assistant(args.docs, args.index)
     answer = assistant.ask(args.question, top_k=args.top_k)
     if args.json:
@@ -82,23 +83,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from qa import Assistant
+    from qa import Assistant, storage
     from qa.loading import load_items
 
     documents = load_items([Path(p) for p in args.paths])
-    assistant = (
-        Assistant.load(args.out)
-        if (Path(args.out) / "CURRENT").exists()
-        else Assistant(_embedder())
-    )
-    with tqdm(total=0, unit="text", desc="Embedding", disable=args.quiet) as bar:
+    # Claim the directory before loading the model, so a second writer is refused at once
+    # rather than after minutes of embedding.
+    with storage.writing(args.out) as session:
+        existing = (Path(args.out) / "CURRENT").exists()
+        assistant = Assistant.load(args.out) if existing else Assistant(_embedder())
+        session.claim(assistant.collection)
+        with tqdm(total=0, unit="text", desc="Embedding", disable=args.quiet) as bar:
 
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
 
-        assistant.add_documents(documents, progress=progress)
-    where = assistant.save(args.out)
+            assistant.add_documents(documents, progress=progress)
+        where = assistant.save(args.out)
     print(
         f"Indexed {len(assistant.documents)} documents, "
         f"{assistant.collection.passage_count} passages -> {where}"

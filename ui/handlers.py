@@ -38,6 +38,14 @@ def inform(message: str) -> None:
     gr.Info(render.escape(message))
 
 
+def in_folder(path: str, folder: str | Path) -> bool:
+    """Whether `path` lies inside `folder` (after resolving links and '..')."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, ValueError):
+        return False
+
+
 def document_choices(session_or_assistant: Session | Assistant) -> list[tuple[str, str]]:
     """(label, id) pairs for the list of loaded documents."""
     return [(render.document_label(d), d.id) for d in session_or_assistant.documents]
@@ -49,11 +57,25 @@ class Handlers:
     Args:
         shared: the assistant every session starts from (never modified here).
         limits: upload limits applied to every session.
+        upload_root: the only folder uploaded files may be read from; by default Gradio's
+            upload cache (GRADIO_TEMP_DIR).
     """
 
-    def __init__(self, shared: Assistant, limits: UploadLimits | None = None) -> None:
+    def __init__(
+        self,
+        shared: Assistant,
+        limits: UploadLimits | None = None,
+        *,
+        upload_root: str | Path | None = None,
+    ) -> None:
         self.shared = shared
         self.limits = limits or UploadLimits()
+        self.upload_root = upload_root
+
+    def _upload_root(self) -> str | Path:
+        from gradio.utils import get_upload_folder
+
+        return self.upload_root if self.upload_root is not None else get_upload_folder()
 
     def session(self, session: Session | None) -> Session:
         """The session's state, created on its first event."""
@@ -95,7 +117,10 @@ class Handlers:
             state.ask(question, top_k=int(top_k), documents=documents)
         except QAError as err:  # a bad question, mostly; never a traceback in the page
             warn(str(err))
-            return question, list(state.messages), state, self._sources(state, details)
+            # Give the text back for correction, minus what cannot travel as UTF-8 (a lone
+            # surrogate would break Gradio's event stream and lose the warning).
+            shown = question.encode("utf-8", "replace").decode("utf-8")
+            return shown, list(state.messages), state, self._sources(state, details)
         return "", list(state.messages), state, self._sources(state, details)
 
     def select(
@@ -132,6 +157,12 @@ class Handlers:
         paths = [str(f) for f in files or []]
         if not paths:
             return None, state, self._documents(state, checked), list(state.messages)
+        root = self._upload_root()
+        outside = [p for p in paths if not in_folder(p, root)]
+        if outside:
+            # A client can name any server path in the event payload (CVE-2024-1728 class);
+            # only files Gradio itself stored from an upload may be read.
+            raise gr.Error("Upload refused: a file did not come from this page's upload.")
         progress(0.0, desc="Reading files")
 
         def report(fraction: float, description: str) -> None:

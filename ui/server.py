@@ -7,7 +7,9 @@ OpenAPI schema at /openapi.json describes exactly the REST API.
 from __future__ import annotations
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from qa import Assistant
 from ui.assets import CSS, JS
@@ -39,6 +41,18 @@ def create_server(
         redoc_url=None,
     )
     app.include_router(rest_router(assistant, concurrency=api_concurrency))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the input back; input holding a lone surrogate
+        # cannot be encoded and would turn a 422 into a 500.
+        detail = [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    # Gradio checks that files named in a request lie in its upload cache only once its
+    # Blocks count as launched, which mounting (unlike launch()) never sets: without this
+    # a request could name any server file and have it read (CVE-2024-1728 class).
+    blocks.has_launched = True
     return gr.mount_gradio_app(
         app,
         blocks,

@@ -56,12 +56,6 @@ def test_a_bad_question_exits_2_with_one_line(question: str | bytes, pattern: st
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="qa/cli.py cmd_ask checks --top-k only inside Assistant.ask, after loading the "
-    "model and indexing the documents (tens of seconds, model-loading bars on stderr); fix: "
-    "call qa.api._check_k('top_k', args.top_k) next to validate_question in cmd_ask",
-)
 def test_a_bad_top_k_is_refused_before_the_model_loads() -> None:
     done = _run("ask", "Who called?", "--top-k", "0")
     _one_line_error(done, r"top_k must be between 1")
@@ -128,12 +122,6 @@ def test_qa_index_while_another_process_writes_exits_2_and_changes_nothing(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="qa/cli.py cmd_index takes the writer lock only inside save(), after loading the "
-    "model and embedding; fix: wrap its load-add-save in `with storage.writing(args.out) as "
-    "session:` and call session.claim(assistant.collection) after creating the assistant",
-)
 def test_qa_index_is_refused_before_loading_the_model_while_another_writer_holds_the_index(
     tmp_path: Path,
 ) -> None:

@@ -134,13 +134,6 @@ def test_no_url_reads_a_file_outside_the_upload_cache(url: str, secret: Path) ->
             assert response.status_code >= 400, (route, path, response.status_code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/handlers.py Handlers.upload passes the client's FileData paths straight to "
-    "Session.add_files; Gradio 6.31 does not refuse a forged path for this event, so any "
-    "readable .txt/.md/.html/.pdf on the server is indexed and quoted back. Fix: resolve each "
-    "path and refuse it unless it lies inside gradio.utils.get_upload_folder().",
-)
 def test_a_forged_file_path_never_reaches_the_upload_handler(
     url: str, secret: Path, seen_uploads: list[str], shared: Assistant
 ) -> None:
@@ -174,35 +167,20 @@ def test_a_genuine_upload_through_the_same_route_works(
 
 
 # ----- item 11, UI half ---------------------------------------------------------------------
-_CHAT_SURROGATE = pytest.mark.xfail(
-    strict=True,
-    reason="ui/handlers.py respond returns the refused question to the text box unchanged; "
-    "Gradio cannot encode a lone surrogate in its event stream and drops the connection "
-    "(the user sees no warning). Fix: return question.encode('utf-8', 'replace').decode() "
-    "from the QAError branch.",
-)
-_REST_SURROGATE = pytest.mark.xfail(
-    strict=True,
-    reason="FastAPI's default 422 handler echoes the request body's input; a lone surrogate "
-    "in it cannot be encoded, so the client gets a 500 and the log a traceback. Fix in "
-    "ui/server.py create_server: register an exception_handler(RequestValidationError) that "
-    "returns JSONResponse(422, {'detail': [{'loc': e['loc'], 'msg': e['msg'], 'type': "
-    "e['type']} for e in exc.errors()]}) without the 'input' field.",
-)
 
 
-def _bad(surrogate_mark: pytest.MarkDecorator) -> list[Any]:
+def _bad() -> list[Any]:
     return [
         pytest.param("", id="empty"),
         pytest.param("   ", id="spaces"),
         pytest.param("?!...", id="punct"),
-        pytest.param("What is \ud800 this?", id="surrogate", marks=surrogate_mark),
+        pytest.param("What is \ud800 this?", id="surrogate"),
         pytest.param("What\x00 happened?", id="nul"),
         pytest.param("why" * 33_334, id="100k"),
     ]
 
 
-@pytest.mark.parametrize("question", _bad(_CHAT_SURROGATE))
+@pytest.mark.parametrize("question", _bad())
 def test_a_bad_question_in_the_chat_warns_without_a_traceback(url: str, question: str) -> None:
     fn_index, trigger = _dependency(url, "submit", "qa-question")
     messages = call_event(url, fn_index, trigger, [question, None, 3, False, "All documents", []])
@@ -213,7 +191,7 @@ def test_a_bad_question_in_the_chat_warns_without_a_traceback(url: str, question
     assert len(warnings) == 1 and "question" in warnings[0]["log"].lower(), messages
 
 
-@pytest.mark.parametrize("question", _bad(_REST_SURROGATE))
+@pytest.mark.parametrize("question", _bad())
 def test_a_bad_question_to_the_rest_api_is_a_422_with_the_reason(url: str, question: str) -> None:
     response = httpx.post(f"{url}/api/ask", **_json({"question": question}), timeout=30)
     assert response.status_code == 422

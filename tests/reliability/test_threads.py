@@ -62,14 +62,6 @@ def test_questions_run_safely_while_documents_are_added() -> None:
     assert len(assistant.collection.store) == assistant.collection.passage_count
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="qa/api.py Assistant.ask and search release the collection lock between retrieve() "
-    "and answer()/_source(), which look passages' documents up again; a document removed in "
-    "between makes the question fail with UnknownDocumentError. Fix: hold "
-    "self.collection.lock (an RLock) from retrieve() through answer() in ask, and through "
-    "the _source() calls in search.",
-)
 def test_questions_run_safely_while_documents_are_removed_and_re_added() -> None:
     assistant = Assistant.from_texts(TEXTS, embedder=harness.FakeEncoder())
 

@@ -16,8 +16,8 @@ QUESTION = EXAMPLE_QUESTIONS[0]
 
 
 @pytest.fixture
-def handlers(fake_assistant: Assistant) -> Handlers:
-    return Handlers(fake_assistant, UploadLimits(max_files_per_upload=2))
+def handlers(fake_assistant: Assistant, tmp_path: Path) -> Handlers:
+    return Handlers(fake_assistant, UploadLimits(max_files_per_upload=2), upload_root=tmp_path)
 
 
 def text(message: Message) -> str:
@@ -114,6 +114,20 @@ def test_refused_uploads_warn_with_escaped_names(handlers: Handlers, tmp_path: P
     bad.write_text("MZ", encoding="utf-8")
     (message,) = toasts(lambda: handlers.upload([str(bad)], None, []))
     assert message.startswith("&lt;img src=x&gt;.exe: files of type .exe cannot be read")
+
+
+def test_files_outside_the_upload_folder_are_refused_unread(
+    fake_assistant: Assistant, tmp_path: Path
+) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The vault code is 1234.", encoding="utf-8")
+    strict = Handlers(fake_assistant, upload_root=uploads)
+    for forged in (str(secret), f"{uploads}/../secret.txt"):
+        with pytest.raises(gr.Error, match="did not come from this page's upload"):
+            strict.upload([forged], None, [])
+    assert all("vault" not in d.text for d in fake_assistant.documents)
 
 
 def test_clear_keeps_only_the_welcome(handlers: Handlers) -> None:
