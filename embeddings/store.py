@@ -35,6 +35,9 @@ RETRAIN_GROWTH = 4
 # stored vectors: cheaper than probing lists, and it never misses an allowed passage.
 EXACT_SUBSET_LIMIT = 50_000
 
+# IVF's id-to-entry map that still allows removal (faiss's type stubs lack DirectMap).
+_HASHTABLE = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
+
 IndexKind = Literal["flat", "ivf"]
 INDEX_KINDS: tuple[str, ...] = ("flat", "ivf")
 
@@ -301,8 +304,9 @@ class VectorStore:
 
     def _params(self, selector: Any) -> Any:
         if self.spec.kind == "ivf":
-            return faiss.SearchParametersIVF(sel=selector, nprobe=self.spec.nprobe)
-        return faiss.SearchParameters(sel=selector)
+            # faiss's type stubs omit the keyword arguments its SWIG classes accept.
+            return faiss.SearchParametersIVF(sel=selector, nprobe=self.spec.nprobe)  # type: ignore[call-arg]
+        return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
 
     def _exact_subset(self, query: np.ndarray, allowed: np.ndarray, k: int) -> Hits:
         present = allowed[np.isin(allowed, self.ids())]
@@ -356,8 +360,8 @@ class VectorStore:
         if isinstance(index, faiss.IndexIVFFlat) and index.d == dimension:
             # The cell count and nprobe travel in the FAISS file; the training size does
             # not, so the current size stands in for it (retraining then waits for 4x).
-            if index.direct_map.type != faiss.DirectMap.Hashtable:
-                index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            if index.direct_map.type != _HASHTABLE:
+                index.set_direct_map_type(_HASHTABLE)
             store._set_spec(
                 IndexSpec("ivf", int(index.nlist), int(index.nprobe), int(index.ntotal))
             )
@@ -393,9 +397,9 @@ def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
     # IVF stores our ids itself (an IDMap2 around it would mis-map ids after a removal,
     # since IVF does not renumber); a hashtable direct map lets `vectors()` reconstruct by
     # id and still allows removal.
-    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+    ivf.set_direct_map_type(_HASHTABLE)
     ivf.own_fields = True
-    quantizer.this.disown()
+    quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG ownership, not in the stubs
     return ivf
 
 

@@ -121,6 +121,10 @@ def test_the_embedder_names_its_backends() -> None:
 def test_onnx_vectors_match_torch(
     tmp_path: Path, real_embedder: Embedder, backend: str, least_cosine: float
 ) -> None:
+    pytest.importorskip(
+        "onnxruntime", reason="the ONNX backends need `pip install onnxruntime onnx`"
+    )
+    pytest.importorskip("onnx", reason="exporting needs `pip install onnx`")
     texts = ["What did Putin say about external forces?", "The battery stores ten kWh.", "x"]
     onnx = Embedder(backend=backend, cache_dir=tmp_path)
 
