@@ -185,12 +185,17 @@ def serve(
 
 
 def default_assistant() -> Assistant:
-    """The bundled article with the bundled model, loaded now rather than on the first question."""
+    """The bundled article with the bundled model, loaded now rather than on the first question.
+
+    The article's index is cached on disk (qa.index_cache), so only the first start embeds.
+    """
     from embeddings import Embedder
+    from qa.index_cache import open_cached
+    from qa.loading import bundled_article_path
 
     embedder = Embedder()
     embedder.warm_up()
-    return Assistant.default(embedder=embedder)
+    return open_cached([bundled_article_path()], embedder=embedder)
 
 
 def _port_from_env() -> int:

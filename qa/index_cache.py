@@ -1,0 +1,76 @@
+"""Saved indexes reused across runs, keyed by content and model, so nothing is embedded twice.
+
+`python app.py` opens the bundled article this way: the first start embeds and saves it,
+every later start loads the saved index. The key covers the documents' content ids, the
+model's name and weight hash, and the settings that shape the index, so any change to
+one of them builds a fresh index instead of reusing a stale one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from embeddings import TextEncoder
+from qa.api import Assistant, Settings
+from qa.errors import StoreError
+from qa.loading import load_items
+
+CACHE_ENV_VAR = "QA_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """`QA_CACHE_DIR`, or ~/.cache/qa-assistant/indexes."""
+    configured = os.environ.get(CACHE_ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    return Path.home() / ".cache" / "qa-assistant" / "indexes"
+
+
+def cache_key(doc_ids: Iterable[str], embedder: TextEncoder, settings: Settings) -> str:
+    """A short hash of everything an index depends on."""
+    record = {
+        "documents": sorted(doc_ids),
+        "model": [embedder.name, embedder.weights_sha256, embedder.dimension],
+        "chunking": settings.chunking.to_dict(),
+        "lexical": [
+            settings.lexical.k1,
+            settings.lexical.b,
+            settings.lexical.stem,
+            settings.lexical.drop_stopwords,
+        ],
+        "embed_titles": settings.embed_titles,
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def open_cached(
+    items: Iterable[str | os.PathLike[str]],
+    *,
+    embedder: TextEncoder,
+    settings: Settings | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> Assistant:
+    """An assistant over `items`, loaded from the cache if an index of them exists.
+
+    A damaged cached index is rebuilt and saved again; a cache that cannot be written
+    still yields a working (unsaved) assistant.
+    """
+    settings = settings or Settings()
+    documents = load_items(items)
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    where = root / cache_key((d.id for d in documents), embedder, settings)
+    if (where / "CURRENT").exists():
+        try:
+            return Assistant.load(where, embedder=embedder, settings=settings)
+        except StoreError:
+            pass  # rebuilt below
+    assistant = Assistant(embedder, settings=settings)
+    assistant.add_documents(documents)
+    with contextlib.suppress(StoreError, OSError):  # a read-only home still gets an assistant
+        assistant.save(where)
+    return assistant

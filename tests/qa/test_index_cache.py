@@ -1,0 +1,50 @@
+"""Saved indexes reused across runs: keyed by content, model and settings."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from qa import Settings
+from qa.chunking import ChunkingConfig
+from qa.index_cache import cache_key, open_cached
+
+
+def _doc(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_second_open_loads_instead_of_embedding(fake_encoder: Any, tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "Owls\n\nThe barn owl hunts mice at night.")
+    first = open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
+    calls = fake_encoder.calls
+    second = open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
+    assert fake_encoder.calls == calls, "nothing re-embedded"
+    question = "What does the barn owl hunt?"
+    assert second.ask(question).text == first.ask(question).text
+
+
+def test_changed_content_or_settings_build_a_new_index(fake_encoder: Any, tmp_path: Path) -> None:
+    settings = Settings()
+    key = cache_key(["a"], fake_encoder, settings)
+    assert cache_key(["b"], fake_encoder, settings) != key
+    other = dataclasses.replace(settings, chunking=ChunkingConfig(max_chars=300))
+    assert cache_key(["a"], fake_encoder, other) != key
+    doc = _doc(tmp_path, "Owls hunt mice.")
+    open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
+    doc.write_text("Bees make honey.", encoding="utf-8")
+    fresh = open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
+    assert "honey" in fresh.documents[0].text
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+
+
+def test_a_damaged_cache_is_rebuilt(fake_encoder: Any, tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "The barn owl hunts mice at night.")
+    open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
+    (index,) = (tmp_path / "cache").iterdir()
+    (index / "CURRENT").write_text("gen-999999\n", encoding="ascii")
+    again = open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
+    assert "mice" in again.ask("What does the barn owl hunt?").text
