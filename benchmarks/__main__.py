@@ -256,7 +256,12 @@ def _start(options: Options, embedders: dict[str, Any]) -> dict[str, Any]:
         Assistant.default(embedder=embedders.get("torch") or next(iter(embedders.values()))).save(
             index
         )
-        served = {}
+        served = {
+            name: asdict(result)
+            for name, result in start.app_starts(
+                Path(directory) / "app-cache", min(runs, 2)
+            ).items()
+        }
         for backend in [b for b in embedders if b != "onnx"]:  # fp32 ONNX: see the floor
             for name, command in start.serve_commands(index, backend).items():
                 if name in served:

@@ -259,10 +259,11 @@ def _start_section(results: dict[str, Any]) -> list[str]:
     lines += _table(["from spawn to first answer", "median", "runs", "peak RSS"], rows)
     lines += [
         "",
-        "`app.py` always rebuilds the bundled article (it has no saved-index option), so the "
-        "saved-index rows run `python -m benchmarks.serve_saved DIR`, which serves "
-        "`Assistant.load(DIR)` through the same `ui.app.serve`. Timed by POSTing "
-        "`/api/ask` until it answers.",
+        "`app.py` rows run the real app with its index cache ($QA_CACHE_DIR) in a temporary "
+        "directory: emptied before each first start, kept for the later ones. `app.py` uses "
+        "the torch backend; the `serve_saved` rows serve `Assistant.load(DIR)` through the "
+        "same `ui.app.serve` with a chosen backend. Timed by POSTing `/api/ask` until it "
+        "answers.",
         "",
         "Slowest top-level imports under `import qa` (cumulative ms): "
         + ", ".join(f"{name} {ms:.0f}" for name, ms in start["slowest_imports"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -63,14 +64,20 @@ def _ask(port: int) -> bool:
         return False
 
 
-def time_to_first_answer(command: list[str], *, timeout: float = 300.0) -> tuple[float, float]:
-    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB)."""
+def time_to_first_answer(
+    command: list[str], *, timeout: float = 300.0, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB).
+
+    Args:
+        env: extra environment variables for the server (e.g. its index cache directory).
+    """
     port = free_port()
     started = time.perf_counter()
     child = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False"),
+        env=_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **(env or {})),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -188,10 +195,32 @@ def load_and_ask(index: Path, backend: str) -> tuple[float, float]:
     return time_script(code)
 
 
+def app_starts(cache: Path, runs: int) -> dict[str, Start]:
+    """`python app.py` from an empty index cache (it embeds and saves), then from the saved one.
+
+    The cache directory is the app's own ($QA_CACHE_DIR), emptied before each first start;
+    the later starts find what the last first start saved.
+    """
+    command = [sys.executable, "app.py"]
+    env = {"QA_CACHE_DIR": str(cache)}
+
+    def first() -> tuple[float, float]:
+        shutil.rmtree(cache, ignore_errors=True)
+        return time_to_first_answer(command, env=env)
+
+    return {
+        "app.py, first start (embeds the article, saves the index)": measure(
+            "app.py first start", first, runs
+        ),
+        "app.py, later start (saved index)": measure(
+            "app.py later start", lambda: time_to_first_answer(command, env=env), runs
+        ),
+    }
+
+
 def serve_commands(index: Path, backend: str) -> dict[str, list[str]]:
     return {
-        "app.py (no saved index: embeds the article)": [sys.executable, "app.py"],
-        f"serve saved index ({backend})": [
+        f"serve a saved index with {backend} (benchmarks.serve_saved)": [
             sys.executable,
             "-m",
             "benchmarks.serve_saved",
