@@ -211,7 +211,14 @@ class VectorStore:
         An automatic store that grows past its exact limit (or far past the size its
         lists were fitted to) is rebuilt as the index its new size calls for.
         """
-        self._add(np.asarray(list(ids), dtype=np.int64), self._as_matrix(vectors))
+        id_array = np.asarray(list(ids), dtype=np.int64)
+        unique, counts = np.unique(id_array, return_counts=True)
+        clash = np.union1d(unique[counts > 1], unique[np.isin(unique, self.ids())])
+        if clash.size:
+            # FAISS would keep both entries and return the id twice in one result list.
+            shown = ", ".join(map(str, clash[:5].tolist()))
+            raise VectorStoreError(f"Vector ids already present: {shown}.")
+        self._add(id_array, self._as_matrix(vectors))
         if self.auto:
             self._reindex_if_grown()
 

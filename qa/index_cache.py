@@ -35,7 +35,13 @@ def cache_key(doc_ids: Iterable[str], embedder: TextEncoder, settings: Settings)
     """A short hash of everything an index depends on."""
     record = {
         "documents": sorted(doc_ids),
-        "model": [embedder.name, embedder.weights_sha256, embedder.dimension],
+        # The backend too: int8 vectors must not be searched with torch's, or the reverse.
+        "model": [
+            embedder.name,
+            embedder.weights_sha256,
+            embedder.dimension,
+            getattr(embedder, "backend", "torch"),
+        ],
         "chunking": settings.chunking.to_dict(),
         "lexical": [
             settings.lexical.k1,

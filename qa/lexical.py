@@ -7,6 +7,7 @@ derived on load cannot drift from the chunk table.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class LexicalIndex:
         self._model = None
         self._document_frequency: Counter[str] = Counter()
         self._memo: dict[tuple[str, int], frozenset[str]] = {}
+        self._last_weights: tuple[tuple[str, ...], dict[str, float]] = ((), {})
         corpus = [self.terms(text) for text in texts]
         if any(corpus):  # bm25s cannot index a corpus without a single term
             for passage_terms in corpus:
@@ -81,7 +83,7 @@ class LexicalIndex:
         word the documents never use is probably about something they do not cover.
         """
         frequency = self._document_frequency.get(term, 0)
-        return float(np.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5)))
+        return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def coverage(self, question_terms: Iterable[str], text_terms: Container[str]) -> float:
         """Share of the question's idf weight whose terms occur in the text (0..1).
@@ -89,9 +91,21 @@ class LexicalIndex:
         Unlike a BM25 score this is comparable across passages and queries, which makes it
         usable both for ranking and as evidence for the confidence.
         """
-        unique = set(question_terms)
-        weights = [(self.idf(term), term in text_terms) for term in unique]
-        total = sum(weight for weight, _ in weights)
+        weights = self.question_weights(question_terms)
+        total = sum(weights.values())
         if total <= 0:
             return 0.0
-        return sum(weight for weight, present in weights if present) / total
+        return sum(weight for term, weight in weights.items() if term in text_terms) / total
+
+    def question_weights(self, question_terms: Iterable[str]) -> dict[str, float]:
+        """idf of each distinct question term, computed once per question.
+
+        Coverage is asked for every candidate sentence of one question in turn; the last
+        question's weights are kept (swapped in as one tuple, so threads never mix them).
+        """
+        key = tuple(sorted(set(question_terms)))
+        last = self._last_weights
+        if last[0] != key or not key:
+            last = (key, {term: self.idf(term) for term in key})
+            self._last_weights = last
+        return last[1]

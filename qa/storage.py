@@ -211,7 +211,11 @@ def _manifest(collection: Collection, files: dict[str, bytes]) -> dict[str, Any]
             "drop_stopwords": collection.lexical_config.drop_stopwords,
         },
         "embed_titles": collection.embed_titles,
-        "vector_index": {"type": VectorStore.index_type, "count": collection.passage_count},
+        "vector_index": {
+            "type": collection.store.index_type,
+            "spec": collection.store.spec.to_dict(),
+            "count": collection.passage_count,
+        },
         "next_vector_id": collection.next_id,
         "documents": documents,
         "chunks_columns": ["vector_id", "doc_id", "index", "start", "end", "first", "last"],

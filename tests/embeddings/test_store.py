@@ -85,11 +85,6 @@ def test_a_single_vector_may_be_added_as_one_row(compass: VectorStore) -> None:
     assert compass.ids().tolist() == [10, 20, 30, 40, 50]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="add() documents ids 'not already present' but does not check: FAISS keeps both "
-    "entries and search returns the id twice",
-)
 def test_adding_an_id_that_is_already_stored_is_refused(compass: VectorStore) -> None:
     with pytest.raises(VectorStoreError, match="already"):
         compass.add([10], vectors(NORTH))

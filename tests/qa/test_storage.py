@@ -172,7 +172,11 @@ def test_the_manifest_records_model_settings_documents_and_passages(
     }
     assert manifest["chunking"] == ChunkingConfig().to_dict()
     assert manifest["lexical"] == {"k1": 1.2, "b": 0.75, "stem": True, "drop_stopwords": True}
-    assert manifest["vector_index"] == {"type": "IDMap2,Flat,IP", "count": 6}
+    assert manifest["vector_index"] == {
+        "type": "IDMap2,Flat,IP",
+        "spec": {"kind": "flat", "nlist": 0, "nprobe": 0, "trained_on": 0},
+        "count": 6,
+    }
     [saved_document] = manifest["documents"]
     assert saved_document["id"] == document.id
     assert saved_document["title"] == document.title
