@@ -6,6 +6,12 @@ OpenAPI schema at /openapi.json describes exactly the REST API.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -66,3 +72,39 @@ def create_server(
         css=CSS,
         js=JS,
     )
+
+
+@contextmanager
+def running(assistant: Assistant, limits: UploadLimits | None = None) -> Iterator[str]:
+    """Serve the whole app (chat and REST) on a free 127.0.0.1 port in a background thread;
+    yields its URL and stops the server afterwards.
+
+    For notebooks, other programs and tests. The socket is bound before the server
+    starts, so no other process can take the port in between.
+    """
+    import uvicorn
+
+    from ui.app import build_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = create_server(
+        assistant, build_app(assistant, limits=limits), host="127.0.0.1", port=port, limits=limits
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("The server stopped during start-up; see the log above.")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        sock.close()

@@ -26,7 +26,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -665,40 +665,11 @@ class Worker:
             self._process.wait()
 
 
-@contextlib.contextmanager
-def live_server(assistant: Assistant, limits: Any = None) -> Iterator[str]:
-    """The whole app (chat and REST) served on a free 127.0.0.1 port; yields its URL.
+def live_server(assistant: Assistant, limits: Any = None) -> contextlib.AbstractContextManager[str]:
+    """The whole app (chat and REST) served on a free 127.0.0.1 port; yields its URL."""
+    from ui.server import running
 
-    The socket is bound before the server starts, so no other process can take the port.
-    """
-    import socket
-    import threading
-
-    import uvicorn
-
-    from ui.app import build_app
-    from ui.server import create_server
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_server(
-        assistant, build_app(assistant, limits=limits), host="127.0.0.1", port=port, limits=limits
-    )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("The test server stopped during start-up.")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
-        sock.close()
+    return running(assistant, limits=limits)
 
 
 def reseal(generation: Path) -> None:

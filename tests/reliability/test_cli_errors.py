@@ -6,11 +6,13 @@ sees: the exit status and the whole of stderr.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -104,19 +106,8 @@ def test_qa_index_while_another_process_writes_exits_2_and_changes_nothing(
     index = tmp_path / "index"
     assert _run("index", str(first), "--out", str(index), "--quiet").returncode == 0
     before = {p: p.read_bytes() for p in index.rglob("*") if p.is_file()}
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(index)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=harness.ROOT,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with _lock_held(index):
         done = _run("index", str(second), "--out", str(index), "--quiet")
-    finally:
-        holder.kill()
-        holder.wait()
     _one_line_error(done, r"^qa index: error: Another process is writing the index in ")
     assert {p: p.read_bytes() for p in index.rglob("*") if p.is_file()} == before
 
@@ -128,6 +119,15 @@ def test_qa_index_is_refused_before_loading_the_model_while_another_writer_holds
     notes = tmp_path / "notes.txt"
     notes.write_text("Copper kettles whistle in the kitchen.", encoding="utf-8")
     index = tmp_path / "index"
+    with _lock_held(index):
+        done = _run("index", str(notes), "--out", str(index), "--quiet")
+    _one_line_error(done, r"Another process is writing the index")
+    assert "Loading weights" not in done.stderr
+
+
+@contextlib.contextmanager
+def _lock_held(index: Path) -> Iterator[None]:
+    """Another process holds the index's writer lock for the length of the block."""
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(index)],
         stdin=subprocess.PIPE,
@@ -137,12 +137,10 @@ def test_qa_index_is_refused_before_loading_the_model_while_another_writer_holds
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        done = _run("index", str(notes), "--out", str(index), "--quiet")
+        yield
     finally:
         holder.kill()
         holder.wait()
-    _one_line_error(done, r"Another process is writing the index")
-    assert "Loading weights" not in done.stderr
 
 
 HOLD_LOCK = """

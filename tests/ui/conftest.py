@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from qa import Assistant
-from ui.app import build_app
-from ui.server import create_server
-from ui.sessions import UploadLimits
+from ui.server import running
 
 
 def _fake_encoder() -> Any:
@@ -36,34 +30,7 @@ def _fake_encoder() -> Any:
     return module.FakeEncoder()
 
 
-@contextmanager
-def live_server(assistant: Assistant, limits: UploadLimits | None = None) -> Iterator[str]:
-    """Serve the whole app (chat and REST) on 127.0.0.1 and yield its URL; stop it after.
-
-    The socket is bound before the server starts, so no other process can take the port.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_server(
-        assistant, build_app(assistant, limits=limits), host="127.0.0.1", port=port, limits=limits
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("The test server stopped during start-up; see the log above.")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
-        sock.close()
+live_server = running  # one implementation, in ui/server.py
 
 
 @pytest.fixture(scope="session")
