@@ -9,7 +9,6 @@ and every marker names a source whose highlighted span is exactly that quote.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -137,10 +136,6 @@ def merge(
     return Answer(question, text, True, belief, sources)
 
 
-def _likelihood(sentence: ScoredSentence) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, sentence.score))))
-
-
 def _quoted(
     collection: Collection,
     question: str,
@@ -177,10 +172,10 @@ def extend(
     scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
     taken = quoted_ranges([base])
     budget = config.max_chars - sum(len(q.text) for q in quotes(base))
-    best = _likelihood(scored[0])
+    best = scored[0].probability
     parts = [base]
     for sentence in scored:
-        if _likelihood(sentence) < config.ratio * best:
+        if sentence.probability < config.ratio * best:
             break
         length = sentence.span.end - sentence.span.start
         where = (sentence.doc_id, sentence.span.start, sentence.span.end)
@@ -219,9 +214,9 @@ def quote_about(
         return base
     deeper = replace(answering, passages=config.passages)
     scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
-    best = _likelihood(scored[0])
+    best = scored[0].probability
     for sentence in scored:
-        if _likelihood(sentence) < config.ratio * best:
+        if sentence.probability < config.ratio * best:
             break
         text = fold(
             collection.entry(sentence.doc_id).document.text[sentence.span.start : sentence.span.end]
@@ -275,7 +270,7 @@ def answer_excluding(
     best = fresh[0]
     cited = candidates[best.passage]
     belief = confidence(evidence_features(collection, question, best, cited), answering)
-    joins_list = best.coverage > 0 and _likelihood(best) >= config.ratio * _likelihood(scored[0])
+    joins_list = best.coverage > 0 and best.probability >= config.ratio * scored[0].probability
     if belief < answering.threshold and not joins_list and not on_topic:
         return Answer(question, not_found_text(True), False, belief, nearest)
     quoted = _quoted(collection, question, best, cited, belief)
