@@ -228,6 +228,8 @@ class Chat:
             ),
         )
         if first[1].found:
+            if resolution.kind == "pronoun" and turns:
+                return self._new_answer(resolution, first, turns[-1], top_k, scope)
             return first
         # The preferred reading found nothing: try the others ("and Afghanistan?" may swap
         # the topic rather than the person), keeping the preferred one if none does better.
@@ -235,6 +237,37 @@ class Chat:
             reply = self._search(query, query, top_k, scope, prior, lead, excluded)
             if reply.found:
                 return query, reply
+        return first
+
+    def _new_answer(
+        self,
+        resolution: Resolution,
+        first: tuple[str, Answer],
+        previous: Turn,
+        top_k: int,
+        scope: frozenset[str] | None,
+    ) -> tuple[str, Answer]:
+        """`first`, unless it only quotes the previous answer again and the question's own
+        words find a different answer in the previous answer's documents.
+
+        A follow-up asks something new, but its rewrite carries the previous turn's names
+        ("When did they win it before that?" -> "...Polonia Warsaw win Ekstraklasa
+        Championship..."), and those pull the search back to the sentence that was just
+        quoted. The question's own words describe what is new; searched within the
+        documents the conversation is about, they are the better reading when they find
+        an answer the calibrated confidence accepts. Costs one more search, only then.
+        """
+        reply = first[1]
+        earlier = quoted_ranges([previous.answer])
+        if not earlier or not _overlap(quoted_ranges([reply]), earlier):
+            return first
+        documents = frozenset(doc for doc, _, _ in earlier)
+        if scope is not None:
+            documents &= scope
+        words = resolution.wording or resolution.question
+        alone = self._search(words, words, top_k, documents, [], 0, None)
+        if alone.found and not _within(quoted_ranges([alone]), quoted_ranges([reply])):
+            return first[0], alone
         return first
 
     def _search(
@@ -322,6 +355,24 @@ def _signature(query: str) -> frozenset[str]:
     """
     asked = {w for w in re.findall(r"\w+", query.lower()) if w in QUESTION_WORDS}
     return frozenset(terms(query)) | frozenset(asked)
+
+
+def _overlap(ranges: list[Range], others: list[Range]) -> bool:
+    """Whether any of `ranges` shares characters with any of `others` (same document)."""
+    return any(
+        doc == other and start < other_end and other_start < end
+        for doc, start, end in ranges
+        for other, other_start, other_end in others
+    )
+
+
+def _within(ranges: list[Range], others: list[Range]) -> bool:
+    """Whether every one of `ranges` lies inside one of `others` (nothing new is quoted)."""
+    return all(
+        any(doc == other and other_start <= start and end <= other_end
+            for other, other_start, other_end in others)
+        for doc, start, end in ranges
+    )  # fmt: skip
 
 
 def _cited(reply: Answer) -> list[Range]:
