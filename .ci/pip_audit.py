@@ -1,13 +1,18 @@
-"""CI dependency gate (issue 6, item 14): no unwaived advisory in what CI installed.
+"""CI dependency gate (issue 6, item 14): no unwaived advisory in the locked dependencies.
 
-The environment CI has just installed from pyproject.toml is the locked set: pip-audit
-checks every installed distribution (the editable project itself excepted) against OSV,
-which merges the PyPA (PYSEC) and GitHub (GHSA) advisory databases.
+requirements.lock pins every distribution the project and its test extra install (written
+by .ci/lock.py; .ci/run installs with `-c requirements.lock`). This gate:
+
+1. checks, offline, that the lock's pins are at or above the fixed releases of the
+   advisories we know about (FLOORS), and that what is installed is what the lock pins;
+2. runs pip-audit over the lock itself (`-r`, exact pins, no resolution) against OSV,
+   which merges the PyPA (PYSEC) and GitHub (GHSA) advisory databases.
 
 Outcomes:
     exit 0  audited, every finding waived in .ci/pip-audit-waivers.txt with a reason;
-    exit 1  an unwaived advisory (fix: raise the pin in pyproject.toml, or waive it), or an
-            installed version below a known-fixed floor (checked offline, every run);
+    exit 1  an unwaived advisory (fix: raise the pin in pyproject.toml and regenerate the
+            lock, or waive it), a pin below a known-fixed floor, or an installed version
+            that differs from its pin;
     exit 0  with a loud "NOT AUDITED" warning when the advisory service cannot be reached
             (CI runs offline; an outage is not evidence of a vulnerability). Set
             QA_AUDIT_REQUIRED=1 to make an outage fail the run instead.
@@ -19,17 +24,21 @@ vulnerabilities found" with exit code 0. Here a run that audited nothing is an o
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 WAIVERS = Path(__file__).with_name("pip-audit-waivers.txt")
+LOCK = Path(__file__).resolve().parents[1] / "requirements.lock"
 # Fixed versions of the advisories named in shared/research/reliability.md, checked even
 # when no advisory service is reachable.
 FLOORS = {
@@ -73,17 +82,40 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def below_floors() -> list[str]:
-    """Installed packages older than the fixed release of an advisory we know about."""
+def _lock_tool() -> ModuleType:
+    """.ci/lock.py, which owns the lock's format (.ci is not a package)."""
+    spec = importlib.util.spec_from_file_location("qa_ci_lock", Path(__file__).with_name("lock.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lock_tool = _lock_tool()
+
+
+def below_floors(versions: Mapping[str, str]) -> list[str]:
+    """Packages in `versions` (canonical name -> version) older than the fixed release of
+    an advisory we know about."""
     problems = []
     for package, (floor, advisory) in FLOORS.items():
+        version = versions.get(package)
+        if version is not None and _version(version) < floor:
+            wanted = ".".join(map(str, floor))
+            problems.append(f"{package} {version} < {wanted}: {advisory}; pin >= {wanted}")
+    return problems
+
+
+def drift(pins: Mapping[str, str]) -> list[str]:
+    """Locked packages whose installed version is not the pinned one (or is missing)."""
+    problems = []
+    for package, pinned in sorted(pins.items()):
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:
-            continue
-        if _version(installed) < floor:
-            wanted = ".".join(map(str, floor))
-            problems.append(f"{package} {installed} < {wanted}: {advisory}; pin >= {wanted}")
+            installed = "not installed"
+        if installed != pinned:
+            problems.append(f"{package}: installed {installed}, locked {pinned}")
     return problems
 
 
@@ -130,7 +162,10 @@ def verdict(report: dict[str, Any] | None, waivers: dict[str, str]) -> tuple[int
     ]
     if unwaived:
         lines += [f"ADVISORY: {f}" for f in unwaived]
-        lines.append("Raise the pin in pyproject.toml, or waive it in .ci/pip-audit-waivers.txt.")
+        lines.append(
+            "Raise the pin in pyproject.toml and run python .ci/lock.py, or waive it in"
+            " .ci/pip-audit-waivers.txt."
+        )
         return 1, lines
     return 0, lines
 
@@ -144,24 +179,24 @@ def _outage(reason: str) -> tuple[int, list[str]]:
     ]
 
 
-def run_pip_audit() -> dict[str, Any] | None:
+def audit_input(pins: Mapping[str, str]) -> str:
+    """The lock as pip-audit's requirements: advisories name public versions, so local
+    labels are dropped (torch 2.13.0+cpu is audited as torch 2.13.0)."""
+    return "".join(f"{name}=={version.split('+')[0]}\n" for name, version in sorted(pins.items()))
+
+
+def run_pip_audit(pins: Mapping[str, str]) -> dict[str, Any] | None:
+    """pip-audit's JSON report on exactly the pinned versions (None if it wrote none)."""
     with tempfile.TemporaryDirectory() as scratch:
+        requirements = Path(scratch) / "requirements.txt"
+        requirements.write_text(audit_input(pins), encoding="utf-8")
         out = Path(scratch) / "audit.json"
         command = [
-            sys.executable,
-            "-m",
-            "pip_audit",
-            "--vulnerability-service",
-            "osv",
-            "--skip-editable",
-            "--format",
-            "json",
-            "--output",
-            str(out),
-            "--progress-spinner",
-            "off",
-            "--timeout",
-            "20",
+            *(sys.executable, "-m", "pip_audit", "--vulnerability-service", "osv"),
+            # Exact pins: nothing to resolve, so no virtual environment and no pip.
+            *("-r", str(requirements), "--no-deps", "--disable-pip"),
+            *("--format", "json", "--output", str(out), "--progress-spinner", "off"),
+            *("--timeout", "20"),
         ]
         try:
             subprocess.run(command, check=False, timeout=900, capture_output=True)
@@ -173,12 +208,20 @@ def run_pip_audit() -> dict[str, Any] | None:
 
 
 def main() -> int:
-    floors = below_floors()
-    for problem in floors:
-        print(f"BELOW FIXED VERSION: {problem}")
-    code, lines = verdict(run_pip_audit(), read_waivers(WAIVERS))
+    pins = lock_tool.read_lock(LOCK)
+    print(f"{LOCK.name}: {len(pins)} pinned distributions.")
+    problems = [f"BELOW FIXED VERSION: {p}" for p in below_floors(pins)]
+    problems += [f"NOT AS LOCKED: {p}" for p in drift(pins)]
+    if any(p.startswith("NOT AS LOCKED") for p in problems):
+        problems.append('Reinstall with: pip install -c requirements.lock -e ".[test]"')
+    print(
+        "\n".join(problems)
+        if problems
+        else "Pins above the known fixed versions; installed as locked."
+    )
+    code, lines = verdict(run_pip_audit(pins), read_waivers(WAIVERS))
     print("\n".join(lines))
-    return 1 if floors else code
+    return 1 if problems else code
 
 
 if __name__ == "__main__":
