@@ -12,6 +12,7 @@ Usage (prints one JSON object):
     python tests/reliability/reliability_harness.py corruption DIR SEED
     python tests/reliability/reliability_harness.py save-loop DIR SAVES SEED
     python tests/reliability/reliability_harness.py worker     (JSON lines on stdin/stdout)
+    python tests/reliability/reliability_harness.py serve-app  (the real app until stdin closes)
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import importlib.util
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -672,6 +674,55 @@ def live_server(assistant: Assistant, limits: Any = None) -> contextlib.Abstract
     return running(assistant, limits=limits)
 
 
+# ----- 12. the app with the real model, in a process of its own -----------------------------
+def serve_app() -> None:
+    """Serve what `python app.py` serves (the bundled article, the bundled MiniLM on ONNX
+    Runtime int8) on a free 127.0.0.1 port until stdin closes; print {"url", "backend"}.
+
+    Built here rather than by `ui.app.default_assistant`, which would write an index cache
+    into the user's home; the ONNX export is cached where the app keeps it.
+    """
+    from embeddings import Embedder
+    from ui.server import running
+
+    embedder = Embedder(backend="onnx-int8")
+    embedder.warm_up()
+    with running(Assistant.default(embedder=embedder)) as url:
+        sys.stdout.write(json.dumps({"url": url, "backend": embedder.backend}) + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()  # until the test closes the pipe (or dies)
+
+
+@contextlib.contextmanager
+def served_app(timeout: float = 120) -> Iterator[Result]:
+    """Run `serve_app` in a fresh interpreter; yields {"url", "backend"}, stops it after."""
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, __file__, "serve-app"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        deadline = time.monotonic() + timeout
+        line = ""
+        while not line.startswith('{"url"'):  # skip anything a library printed first
+            ready, _, _ = select.select([process.stdout], [], [], deadline - time.monotonic())
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                raise RuntimeError(f"the app did not start within {timeout} s; see its stderr")
+        yield json.loads(line)
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def reseal(generation: Path) -> None:
     """Make the manifest vouch for the files as they now are, as an attacker with write
     access to the index directory could: checksums then no longer stand in the way."""
@@ -692,6 +743,9 @@ def main(argv: list[str]) -> None:
     _warm_up()
     if command == "worker":
         worker()
+        return
+    if command == "serve-app":
+        serve_app()
         return
     directory = Path(argv[1])
     if command == "save-loop":  # markers on stdout, for readers racing the saves

@@ -1,9 +1,10 @@
 """Issue 6, items 9 (the running app's half), 11 (the UI half) and 12, against the served app.
 
 The app (chat and REST) runs in this process on a free loopback port with the fake
-encoder, so handlers can be observed directly. Gradio's queue is driven with raw HTTP
-(`/gradio_api/queue/join` and its event stream), as a hostile client would, and with
-`gradio_client`, as a script would.
+encoder, so handlers can be observed directly; the load test runs a second time against
+the app as `python app.py` serves it (the real MiniLM on ONNX Runtime int8), in a server
+process of its own. Gradio's queue is driven with raw HTTP (`/gradio_api/queue/join` and
+its event stream), as a hostile client would, and with `gradio_client`, as a script would.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -199,12 +201,64 @@ def test_a_bad_question_to_the_rest_api_is_a_422_with_the_reason(url: str, quest
 
 
 # ----- item 12: load ----------------------------------------------------------------------
+# 100 clients at once (50 REST requests, 50 gradio_client jobs over 5 clients) while another
+# browser session uploads a 2,000-paragraph file; first with the fake encoder, then with
+# the app's own model and backend. Latencies are printed for docs/reliability.md, never
+# asserted: the machine is shared and its load varies.
+FAKE_QUESTIONS = ["Where does the falcon nest?", "What lights the harbour at night?"]
+REAL_QUESTIONS = [
+    "What did Putin say about external forces?",
+    "What did Xi say about vaccines?",
+    "Which anniversary did the two leaders celebrate?",
+    "Who did Xi Jinping talk to on the phone?",
+    "What is the capital of Peru?",  # not in the article: refused by the answerer, still a 200
+]
+
+
+@pytest.fixture(scope="module")
+def real_app() -> Iterator[dict[str, Any]]:
+    """The app as `python app.py` serves it, in a server process of its own."""
+    with harness.served_app() as served:
+        yield served
+
+
 def test_a_hundred_concurrent_clients_during_an_upload_all_get_answers(
-    url: str, tmp_path: Path, shared: Assistant
+    url: str, tmp_path: Path
+) -> None:
+    _hundred_clients_during_an_upload(url, FAKE_QUESTIONS, tmp_path, "fake encoder, in-process")
+
+
+def test_a_hundred_concurrent_clients_during_an_upload_with_the_real_model(
+    real_app: dict[str, Any], tmp_path: Path
+) -> None:
+    encoder = f"MiniLM {real_app['backend']}, server process"
+    _hundred_clients_during_an_upload(real_app["url"], REAL_QUESTIONS, tmp_path, encoder)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One client's request as the client saw it."""
+
+    channel: str  # "rest" or "gradio_client"
+    question: str
+    status: int  # HTTP status; 503 for a gradio_client job the app refused
+    seconds: float
+    finished: float  # time.monotonic() when the reply arrived
+    body: Any  # the answer payload, or the refusal's text
+
+
+def _shared_ids(url: str) -> set[str]:
+    """The documents every session that has not uploaded answers from."""
+    return {d["id"] for d in httpx.get(f"{url}/api/documents", timeout=60).json()}
+
+
+def _hundred_clients_during_an_upload(
+    url: str, questions: list[str], tmp_path: Path, encoder: str
 ) -> None:
     from gradio_client import Client
+    from gradio_client.exceptions import AppError
 
-    question = "Where does the falcon nest?"
+    shared_ids = _shared_ids(url)
     big = tmp_path / "upload.txt"
     big.write_text(
         "\n\n".join(f"Paragraph {i} about saffron and copper kettles." for i in range(2000)),
@@ -212,7 +266,7 @@ def test_a_hundred_concurrent_clients_during_an_upload_all_get_answers(
     )
     fn_index, trigger = _dependency(url, "upload", "qa-upload")
 
-    def upload() -> float:
+    def upload() -> tuple[float, float]:
         started = time.monotonic()
         with big.open("rb") as handle:
             path = httpx.post(
@@ -220,51 +274,77 @@ def test_a_hundred_concurrent_clients_during_an_upload_all_get_answers(
             ).json()[0]
         data = [{"path": path, "orig_name": "upload.txt", "meta": {"_type": "gradio.FileData"}}]
         assert call_event(url, fn_index, trigger, [data, None, []])[-1].get("success") is True
-        return time.monotonic() - started
+        finished = time.monotonic()
+        return finished - started, finished
 
-    def rest(_: int) -> tuple[str, int, float, Any]:
+    def asked(number: int) -> str:
+        # Every request asks its own question, so a reply given to the wrong client shows.
+        return f"{questions[number % len(questions)]} (request {number})"
+
+    def reply(channel: str, number: int, status: int, started: float, body: Any) -> Reply:
+        now = time.monotonic()
+        return Reply(channel, asked(number), status, now - started, now, body)
+
+    def rest(number: int) -> Reply:
         started = time.monotonic()
-        response = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=120)
+        response = httpx.post(f"{url}/api/ask", json={"question": asked(number)}, timeout=120)
         body = response.json() if response.status_code == 200 else response.text
-        return "rest", response.status_code, time.monotonic() - started, body
+        return reply("rest", number, response.status_code, started, body)
 
-    clients = [Client(url, verbose=False) for _ in range(5)]
+    # A script's patience: gradio_client's default 5 s timeout on joining the queue gives
+    # up, client side, before a loaded server has even read the request.
+    clients = [Client(url, verbose=False, httpx_kwargs={"timeout": 120}) for _ in range(5)]
 
-    def gradio(number: int) -> tuple[str, int, float, Any]:
+    def gradio(number: int) -> Reply:
         started = time.monotonic()
+        client = clients[number % len(clients)]
         try:
-            reply = (
-                clients[number % len(clients)].submit(question, api_name="/ask").result(timeout=120)
-            )
-            return "gradio_client", 200, time.monotonic() - started, reply
-        except Exception as err:  # a queue-full refusal is allowed; it must say so
-            return "gradio_client", 503, time.monotonic() - started, str(err)
+            answer = client.submit(asked(number), api_name="/ask").result(timeout=120)
+            return reply("gradio_client", number, 200, started, answer)
+        except AppError as err:  # an error the app raised: a refusal, which must say why
+            return reply("gradio_client", number, 503, started, str(err))
+        except Exception as err:  # gradio_client's QueueError: "Queue is full! ..."
+            return reply("gradio_client", number, 503, started, repr(err))
 
     try:
         with ThreadPoolExecutor(max_workers=101) as pool:
             uploading = pool.submit(upload)
             futures = [pool.submit(rest if n % 2 else gradio, n) for n in range(100)]
             results = [f.result(timeout=300) for f in futures]
-            upload_seconds = uploading.result(timeout=300)
+            upload_seconds, upload_finished = uploading.result(timeout=300)
     finally:
         for client in clients:
             client.close()
-    answered = [r for r in results if r[1] == 200]
-    refused = [r for r in results if r[1] != 200]
-    latencies = sorted(r[2] for r in answered)
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else None
+    answered = [r for r in results if r.status == 200]
+    refused = [r for r in results if r.status != 200]
     print(json.dumps({
-        "requests": len(results), "answered": len(answered), "refused": len(refused),
-        "p50_seconds": round(latencies[len(latencies) // 2], 3) if latencies else None,
-        "p95_seconds": round(p95, 3) if p95 is not None else None,
+        "encoder": encoder, "requests": len(results), "answered": len(answered),
+        "found": sum(1 for r in answered if r.body["found"]), "refused": len(refused),
+        "lost": 100 - len(results),
+        "answered_during_the_upload": sum(1 for r in answered if r.finished < upload_finished),
+        **_percentiles("all", [r.seconds for r in answered]),
+        **_percentiles("rest", [r.seconds for r in answered if r.channel == "rest"]),
+        **_percentiles("gradio_client", [r.seconds for r in answered if r.channel != "rest"]),
         "upload_seconds": round(upload_seconds, 3),
-        "refusals": sorted({f"{r[0]}: {str(r[3])[:80]}" for r in refused}),
+        "refusals": sorted({f"{r.channel}: {str(r.body)[:80]}" for r in refused}),
     }))  # fmt: skip
     assert len(results) == 100  # none lost
-    for channel, status, _, body in refused:
-        assert status == 503 and "busy" in str(body).lower(), (channel, status, body)
-    for _, _, _, body in answered:
-        assert body["question"] == question
+    for r in refused:
+        text = str(r.body).lower()
+        assert r.status == 503 and ("busy" in text or "queue is full" in text), r
+    for r in answered:
+        assert r.body["question"] == r.question  # none mixed between requests
         # The upload went to another session: the shared documents answer everyone else.
-        assert {s["doc_id"] for s in body["sources"]} <= {d.id for d in shared.documents}
-    assert len(shared.documents) == 1
+        assert {s["doc_id"] for s in r.body["sources"]} <= shared_ids
+        assert "saffron" not in json.dumps(r.body)
+    assert _shared_ids(url) == shared_ids
+
+
+def _percentiles(label: str, seconds: list[float]) -> dict[str, float | None]:
+    """Nearest-rank p50 and p95 of `seconds`, rounded to milliseconds."""
+    ordered = sorted(seconds)
+
+    def rank(fraction: float) -> float | None:
+        return round(ordered[int(fraction * (len(ordered) - 1))], 3) if ordered else None
+
+    return {f"{label}_p50_seconds": rank(0.5), f"{label}_p95_seconds": rank(0.95)}
