@@ -34,6 +34,7 @@ from qa.answering import answer
 from qa.api import check_k, validate_question
 from qa.comparison import comparison_queries
 from qa.followup import PreviousTurn, Resolution, resolve
+from qa.mentions import entities, topic_words
 from qa.retrieval import Candidate, retrieve
 from qa.text import terms
 from qa.types import Answer
@@ -154,7 +155,10 @@ class Chat:
             return self._record(turn)
         query, reply = self._answer(resolution, turns, top_k, scope)
         reply = replace(reply, question=text)
-        return self._record(Turn(text, reply, query, resolution.kind, top_k, scope, corpus))
+        kind = resolution.kind
+        if kind == "standalone" and query != resolution.query:
+            kind = "topic"  # searched with the conversation's topic words (`_on_topic`)
+        return self._record(Turn(text, reply, query, kind, top_k, scope, corpus))
 
     # ----- internals -----------------------------------------------------------------
     def _more(
@@ -227,6 +231,8 @@ class Chat:
                 resolution.query, resolution.answer_wording, top_k, scope, prior, lead, excluded
             ),
         )
+        if resolution.kind == "standalone" and turns:
+            return self._on_topic(resolution.query, first, turns[-1], top_k, scope)
         if first[1].found:
             if resolution.kind == "pronoun" and turns:
                 return self._new_answer(resolution, first, turns[-1], top_k, scope)
@@ -238,6 +244,43 @@ class Chat:
             if reply.found:
                 return query, reply
         return first
+
+    def _on_topic(
+        self,
+        question: str,
+        first: tuple[str, Answer],
+        previous: Turn,
+        top_k: int,
+        scope: frozenset[str] | None,
+    ) -> tuple[str, Answer]:
+        """`first`, unless a question that names nothing of its own left the conversation's
+        documents: then the question with the previous question's topic words, searched
+        in the previous answer's documents, if that finds an answer.
+
+        "Who first used the word?" after a turn about oxygen, or "In what year was it
+        passed?" after one about a law, carry no marker of a follow-up, and on their own
+        words they match some other document best. A question with a name of its own
+        ("Where does Brazil rank in soybean production?") or an answer from the documents
+        the conversation is about is left exactly as `Assistant.ask` answers it. The
+        answer is chosen with the question's own words: the carried words only find the
+        passages. (Comparing calibrated confidences cannot decide this: carried words
+        raise the confidence of whatever passage they find.) Costs one more search, only
+        when the question leaves the conversation's documents.
+        """
+        earlier = quoted_ranges([previous.answer]) or _cited(previous.answer)
+        documents = frozenset(doc for doc, _, _ in earlier)
+        if scope is not None:
+            documents &= scope
+        reply = first[1]
+        if not documents or entities(question):
+            return first
+        if reply.found and any(doc in documents for doc, _, _ in quoted_ranges([reply])):
+            return first
+        own = {word.lower() for word in topic_words(question)}
+        carried = [w for w in topic_words(previous.searched) if w.lower() not in own]
+        query = " ".join([_bare(question), *dict.fromkeys(carried)]) + "?"
+        in_context = self._search(query, question, top_k, documents, [], 0, None, readings=1)
+        return (query, in_context) if in_context.found else first
 
     def _new_answer(
         self,
@@ -281,6 +324,7 @@ class Chat:
         excluded: list[Range] | None,
         *,
         party: tuple[str, list[str]] | None = None,
+        readings: int = 2,
     ) -> Answer:
         """Retrieve and answer one stand-alone query, as `Assistant.ask` does, plus:
 
@@ -306,7 +350,7 @@ class Chat:
         )
         candidates = _with_prior(candidates, prior, lead)
         replies = []
-        for words in dict.fromkeys((wording, query)):
+        for words in list(dict.fromkeys((wording, query)))[:readings]:
             vector = query_vector if words == query else assistant.embedder.encode_query(words)
             if excluded is not None:
                 reply = self._more(words, vector, candidates, top_k, prior, excluded)
@@ -355,6 +399,10 @@ def _signature(query: str) -> frozenset[str]:
     """
     asked = {w for w in re.findall(r"\w+", query.lower()) if w in QUESTION_WORDS}
     return frozenset(terms(query)) | frozenset(asked)
+
+
+def _bare(question: str) -> str:
+    return question.strip().rstrip("?!. ").strip()
 
 
 def _overlap(ranges: list[Range], others: list[Range]) -> bool:
