@@ -7,7 +7,8 @@ Synthetic on purpose (embedding a million real passages takes hours on this mach
   a hard, not a flattering, case for an approximate index. Queries are fresh draws.
 - Text: passages of 40-80 words drawn Zipf-like from a vocabulary of made-up words;
   queries are 3-6 words of middling frequency, like a question's content words.
-Exact (flat) search gives the ground truth for recall@10 of the approximate index.
+Exact (flat) search gives the ground truth for recall@10 of the approximate index, which
+is the one VectorStore picks above its exact limit (since issue 5: IVF with int8 codes).
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def dense_scale(count: int, *, queries: int = 200, seed: int = 1) -> DenseScale:
     gc.collect()
     approx_stats, found = _search_all(approx, probes)
     sweep = []
-    for nprobe in sorted({max(1, spec.nprobe * share // 8) for share in (1, 2, 4, 8, 16)}):
+    # 6/8 of the default shows where recall@10 crosses the goal's 0.95.
+    for nprobe in sorted({max(1, spec.nprobe * share // 8) for share in (1, 2, 4, 6, 8, 16)}):
         if nprobe > spec.nlist:
             continue
         approx.set_nprobe(nprobe)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import faiss
@@ -34,12 +34,22 @@ RETRAIN_GROWTH = 4
 # A restricted search (`allowed=`) over at most this many ids is done exactly on their
 # stored vectors: cheaper than probing lists, and it never misses an allowed passage.
 EXACT_SUBSET_LIMIT = 50_000
+# k-means rounds when fitting IVF cells (FAISS's default is 25); see `_ivf_index`.
+KMEANS_ROUNDS = 10
 
 # IVF's id-to-entry map that still allows removal (faiss's type stubs lack DirectMap).
 _HASHTABLE = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
 
 IndexKind = Literal["flat", "ivf"]
 INDEX_KINDS: tuple[str, ...] = ("flat", "ivf")
+# How an IVF index stores each vector: float32 (1,536 B at 384-d), float16 (768 B) or int8
+# (384 B: FAISS's SQ8, each dimension's trained min..max in 256 steps). Scanning the probed
+# lists is bound by memory bandwidth, so fewer bytes is a faster search as well as a smaller
+# one: at 1M vectors int8 halved the time of float32 for the same lists, and lost half a
+# point of recall@10 against exact float32 search (docs/benchmarks.md).
+Codes = Literal["float32", "float16", "int8"]
+CODES: tuple[str, ...] = ("float32", "float16", "int8")
+_SCALAR_TYPES = {"float16": faiss.ScalarQuantizer.QT_fp16, "int8": faiss.ScalarQuantizer.QT_8bit}
 
 
 @dataclass(frozen=True)
@@ -51,12 +61,16 @@ class IndexSpec:
         nlist: number of k-means cells (ivf only).
         nprobe: cells searched per query (ivf only); more is slower and more exact.
         trained_on: how many vectors the cells were fitted to (ivf only).
+        codes: how an IVF index stores vectors: "float32", "float16" or "int8" (ivf only;
+            an exact index is always float32). `VectorStore.vectors` returns what is stored:
+            float16-rounded, or int8-decoded (within ~1e-3 of the original per dimension).
     """
 
     kind: IndexKind = "flat"
     nlist: int = 0
     nprobe: int = 0
     trained_on: int = 0
+    codes: Codes = "float32"
 
     def __post_init__(self) -> None:
         if self.kind not in INDEX_KINDS:
@@ -68,13 +82,19 @@ class IndexSpec:
                 f"An IVF index needs 1 <= nprobe <= nlist; got nprobe={self.nprobe}, "
                 f"nlist={self.nlist}."
             )
+        if self.codes not in CODES or (self.kind == "flat" and self.codes != "float32"):
+            raise VectorStoreError(
+                f"Vector codes must be one of {', '.join(CODES)} (float32 for an exact "
+                f"index); got {self.codes!r} for a {self.kind!r} index."
+            )
 
     @property
     def factory(self) -> str:
         """The FAISS factory-style name, as recorded in a saved index's manifest."""
         if self.kind == "flat":
             return "IDMap2,Flat,IP"
-        return f"IVF{self.nlist},Flat,IP"
+        codes = {"float32": "Flat", "float16": "SQfp16", "int8": "SQ8"}[self.codes]
+        return f"IVF{self.nlist},{codes},IP"
 
     @property
     def exact(self) -> bool:
@@ -86,7 +106,7 @@ class IndexSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexSpec:
         """The spec a `to_dict` wrote; unknown keys are refused with their names."""
-        unknown = set(data) - {"kind", "nlist", "nprobe", "trained_on"}
+        unknown = set(data) - {"kind", "nlist", "nprobe", "trained_on", "codes"}
         if unknown:
             raise VectorStoreError(f"Unknown index settings: {', '.join(sorted(unknown))}.")
         return cls(**data)
@@ -96,14 +116,15 @@ def choose_spec(count: int, *, exact_limit: int = EXACT_LIMIT) -> IndexSpec:
     """The index for a collection of `count` vectors.
 
     Exact below `exact_limit`. Above it, IVF with about 2·sqrt(count) cells (a power of
-    two) and 1/8 of them probed: on the hard synthetic vectors of benchmarks/scale.py
-    (neighbours spread across cells) that measured recall@10 ~0.95 against exact search at
-    1M; on clustered data far fewer probes would do. See docs/benchmarks.md.
+    two), 1/8 of them probed, vectors stored as int8. Measured at 1M on the hard synthetic
+    vectors of benchmarks/scale.py (neighbours spread across cells): recall@10 ~0.97
+    against exact search, half the search time of float32 lists and a quarter of the
+    memory; on clustered data far fewer probes would do. See docs/benchmarks.md.
     """
     if count < exact_limit:
         return IndexSpec()
     nlist = 1 << round(math.log2(2 * math.sqrt(count)))
-    return IndexSpec("ivf", nlist=nlist, nprobe=max(8, nlist // 8), trained_on=count)
+    return IndexSpec("ivf", nlist=nlist, nprobe=max(8, nlist // 8), trained_on=count, codes="int8")
 
 
 @dataclass(frozen=True)
@@ -256,7 +277,7 @@ class VectorStore:
             raise VectorStoreError(
                 f"nprobe applies to an IVF index; this store is {self.spec.kind!r} (exact)."
             )
-        spec = IndexSpec("ivf", self.spec.nlist, nprobe, self.spec.trained_on)
+        spec = replace(self.spec, nprobe=nprobe)
         self._index.nprobe = nprobe
         self._set_spec(spec)
 
@@ -359,18 +380,20 @@ class VectorStore:
         Raises:
             VectorStoreError: the bytes are not a FAISS index of this type and dimension.
         """
+        index: Any
         try:
             index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except Exception as err:
             raise VectorStoreError(f"The vector index cannot be read: {err}") from err
         store = cls(dimension, exact_limit=exact_limit)
-        if isinstance(index, faiss.IndexIVFFlat) and index.d == dimension:
-            # The cell count and nprobe travel in the FAISS file; the training size does
-            # not, so the current size stands in for it (retraining then waits for 4x).
+        codes = _ivf_codes(index)
+        if codes is not None and index.d == dimension:
+            # The cell count, nprobe and codes travel in the FAISS file; the training size
+            # does not, so the current size stands in for it (retraining then waits for 4x).
             if index.direct_map.type != _HASHTABLE:
                 index.set_direct_map_type(_HASHTABLE)
             store._set_spec(
-                IndexSpec("ivf", int(index.nlist), int(index.nprobe), int(index.ntotal))
+                IndexSpec("ivf", int(index.nlist), int(index.nprobe), int(index.ntotal), codes)
             )
         elif not (
             isinstance(index, faiss.IndexIDMap2)
@@ -398,7 +421,23 @@ def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
         rows = np.random.default_rng(0).choice(sample.shape[0], limit, replace=False)
         sample = sample[np.sort(rows)]
     quantizer = faiss.IndexFlatIP(dimension)
-    ivf = faiss.IndexIVFFlat(quantizer, dimension, spec.nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf: Any
+    if spec.codes == "float32":
+        ivf = faiss.IndexIVFFlat(quantizer, dimension, spec.nlist, faiss.METRIC_INNER_PRODUCT)
+    else:
+        # Not by residual: measured at 1M, encoding residuals gained no recall and cost
+        # time, and without them a probed list is scanned without a per-list table.
+        ivf = faiss.IndexIVFScalarQuantizer(
+            quantizer,
+            dimension,
+            spec.nlist,
+            _SCALAR_TYPES[spec.codes],
+            faiss.METRIC_INNER_PRODUCT,
+            False,
+        )
+    # Ten k-means rounds instead of FAISS's 25: measured at 1M (docs/benchmarks.md), the
+    # later rounds move recall by under a point and cost most of the build.
+    ivf.cp.niter = KMEANS_ROUNDS
     ivf.train(np.ascontiguousarray(sample))
     ivf.nprobe = spec.nprobe
     # IVF stores our ids itself (an IDMap2 around it would mis-map ids after a removal,
@@ -408,6 +447,17 @@ def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
     ivf.own_fields = True
     quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG ownership, not in the stubs
     return ivf
+
+
+def _ivf_codes(index: Any) -> Codes | None:
+    """How a deserialised IVF index stores vectors; None if it is not an IVF we write."""
+    if isinstance(index, faiss.IndexIVFFlat):
+        return "float32"
+    if isinstance(index, faiss.IndexIVFScalarQuantizer) and not index.by_residual:
+        for codes, qtype in _SCALAR_TYPES.items():
+            if index.sq.qtype == qtype:
+                return codes  # type: ignore[return-value]
+    return None
 
 
 @contextmanager

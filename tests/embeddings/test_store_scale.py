@@ -20,11 +20,14 @@ def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-@pytest.fixture
-def ivf_store() -> VectorStore:
-    """1,000 vectors under ids 0, 3, 6, ... in an IVF index that probes every cell."""
+@pytest.fixture(params=["float32", "float16", "int8"])
+def ivf_store(request: pytest.FixtureRequest) -> VectorStore:
+    """1,000 vectors under ids 0, 3, 6, ... in an IVF index that probes every cell.
+
+    Every IVF test runs once per way of storing the vectors.
+    """
     vectors = unit_vectors(1000)
-    spec = IndexSpec("ivf", nlist=16, nprobe=16, trained_on=1000)
+    spec = IndexSpec("ivf", nlist=16, nprobe=16, trained_on=1000, codes=request.param)
     return VectorStore.build(np.arange(1000) * 3, vectors, spec=spec)
 
 
@@ -34,14 +37,15 @@ def test_small_collections_get_the_exact_index() -> None:
     assert choose_spec(99_999).kind == "flat"
 
 
-def test_large_collections_get_ivf_with_about_two_sqrt_n_cells() -> None:
+def test_large_collections_get_int8_ivf_with_about_two_sqrt_n_cells() -> None:
     spec = choose_spec(1_000_000)
 
     assert spec.kind == "ivf"
     assert spec.nlist == 2048  # 2 * sqrt(1M) = 2000 -> nearest power of two
     assert spec.nprobe == 256  # an eighth of the cells
     assert spec.trained_on == 1_000_000
-    assert spec.factory == "IVF2048,Flat,IP"
+    assert spec.codes == "int8"  # a quarter of float32's bytes, half its search time
+    assert spec.factory == "IVF2048,SQ8,IP"
 
 
 def test_the_exact_limit_is_a_setting() -> None:
@@ -61,11 +65,28 @@ def test_a_spec_survives_a_round_trip_through_a_dict() -> None:
         ({"kind": "hnsw"}, "kind must be one of flat, ivf; got 'hnsw'"),
         ({"kind": "ivf", "nlist": 8, "nprobe": 9}, "nprobe <= nlist; got nprobe=9, nlist=8"),
         ({"kind": "ivf", "nlist": 8, "nprobe": 0}, "1 <= nprobe"),
+        (
+            {"kind": "ivf", "nlist": 8, "nprobe": 1, "codes": "int4"},
+            "codes must be one of float32, float16, int8 .*; got 'int4' for a 'ivf' index",
+        ),
+        ({"kind": "flat", "codes": "float16"}, "got 'float16' for a 'flat' index"),
     ],
 )
 def test_bad_specs_are_refused_by_name(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(VectorStoreError, match=message):
         IndexSpec(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_spec_written_before_codes_existed_still_reads_as_float32() -> None:
+    old = {"kind": "ivf", "nlist": 64, "nprobe": 8, "trained_on": 5000}
+
+    assert IndexSpec.from_dict(old).codes == "float32"
+
+
+def test_the_factory_name_says_how_vectors_are_stored() -> None:
+    assert IndexSpec("ivf", nlist=64, nprobe=8).factory == "IVF64,Flat,IP"
+    assert IndexSpec("ivf", nlist=64, nprobe=8, codes="float16").factory == "IVF64,SQfp16,IP"
+    assert IndexSpec("ivf", nlist=64, nprobe=8, codes="int8").factory == "IVF64,SQ8,IP"
 
 
 def test_unknown_spec_keys_are_refused() -> None:
@@ -94,7 +115,7 @@ def test_an_automatic_store_turns_approximate_when_it_outgrows_exact_search() ->
 
     store.add(range(400, 600), vectors[400:])
 
-    assert store.spec.kind == "ivf"
+    assert (store.spec.kind, store.spec.codes) == ("ivf", "int8")
     assert store.index_type == store.spec.factory
     assert sorted(store.ids().tolist()) == list(range(600))
     assert store.search(vectors[550], 1).ids.tolist() == [550]
@@ -114,7 +135,10 @@ def test_ivf_finds_each_stored_vector_first(ivf_store: VectorStore) -> None:
 
 
 def test_ivf_returns_stored_vectors_by_id(ivf_store: VectorStore) -> None:
-    assert np.allclose(ivf_store.vectors([30])[0], unit_vectors(1000)[10])
+    # float16 keeps about three significant digits; int8 is within half a step of 1/255
+    # of each dimension's range (here about [-1, 1]).
+    tolerance = {"float32": 1e-6, "float16": 1e-3, "int8": 5e-3}[ivf_store.spec.codes]
+    np.testing.assert_allclose(ivf_store.vectors([30])[0], unit_vectors(1000)[10], atol=tolerance)
     with pytest.raises(VectorStoreError, match="No vector with id 31"):
         ivf_store.vectors([31])
 
@@ -138,6 +162,19 @@ def test_a_restricted_ivf_search_is_exact_over_the_allowed_ids(ivf_store: Vector
     assert hits.ids.tolist() == expected
 
 
+def test_a_restricted_search_over_many_ids_probes_lists_and_keeps_to_them(
+    ivf_store: VectorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("embeddings.store.EXACT_SUBSET_LIMIT", 10)  # take FAISS's path
+    allowed = [3 * row for row in range(0, 1000, 2)]
+
+    hits = ivf_store.search(unit_vectors(1000)[500], 20, allowed=allowed)
+
+    assert hits.ids[0] == 1500  # the query itself, probed in every cell
+    assert set(hits.ids.tolist()) <= set(allowed)
+    assert len(hits) == 20
+
+
 def test_ivf_survives_a_round_trip_through_bytes_with_its_settings(ivf_store: VectorStore) -> None:
     ivf_store.set_nprobe(4)
     ivf_store.remove([0])
@@ -145,6 +182,8 @@ def test_ivf_survives_a_round_trip_through_bytes_with_its_settings(ivf_store: Ve
     copy = VectorStore.from_bytes(ivf_store.to_bytes(), 16)
 
     assert (copy.spec.kind, copy.spec.nlist, copy.spec.nprobe) == ("ivf", 16, 4)
+    assert copy.spec.codes == ivf_store.spec.codes
+    assert copy.index_type == ivf_store.index_type
     assert sorted(copy.ids().tolist()) == sorted(ivf_store.ids().tolist())
     query = unit_vectors(1000)[77]
     assert copy.search(query, 5).ids.tolist() == ivf_store.search(query, 5).ids.tolist()
