@@ -23,6 +23,10 @@ NOT_NAMES = STOPWORDS | frozenset({
     "i", "interesting", "list", "more", "name", "now", "ok", "okay", "please", "really",
     "say", "show", "something", "summarise", "summarize", "sure", "tell", "thanks", "then",
     "was", "what", "when", "where", "which", "who", "whom", "whose", "why", "yes",
+    # prepositions that open a question ("Along with public schools, what ...?")
+    "across", "along", "among", "apart", "aside", "besides", "beyond", "despite",
+    "except", "following", "including", "like", "regarding", "since", "together",
+    "unlike",
 })
 # fmt: on
 # Lowercase words allowed inside a name: "Treaty of Good-Neighborliness", "Jean de la Salle".

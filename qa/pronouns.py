@@ -31,6 +31,7 @@ PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
 POSSESSIVE_PRONOUNS = frozenset({"his", "its", "their", "theirs", "hers"})
 # "What is it called when..." uses "it" without pointing back at anything.
 _EXPLETIVE_IT = re.compile(r"\bit\s+(?:called|known|named|mean|means|take|takes)\b", re.IGNORECASE)
+_DO = frozenset({"do", "does", "did", "done", "doing"})
 _QUESTION_WORDS = frozenset(
     {"what", "who", "whom", "whose", "when", "where", "why", "how", "which"}
 )
@@ -79,7 +80,17 @@ def _dangling(words: list[Token], position: int, body: str) -> bool:
         return False
     if word in THING_PRONOUNS and _EXPLETIVE_IT.search(body[words[position].start :]):
         return False
-    heads = _noun_heads(words[:position])
+    if (
+        word == "it"
+        and position
+        and words[position - 1].lower in _DO
+        and re.match(r"\s*(?:[?!.,;]|$)", body[words[position].end :])
+    ):
+        return False  # "When did he do it?": the action; "did it reach" is a subject
+    # A subject or object "it" cannot be its own clause's questioned noun ("In what year
+    # was it passed?", "What type of school did it recognize?": the year and the school
+    # are not "it"); a possessive can ("What war marks the anniversary of its end?").
+    heads = _noun_heads(words[:position], questioned=word not in ("it", "itself"))
     if word in THING_PRONOUNS:
         return not any(not is_plural(head) for head in heads)
     if word in PLURAL_PRONOUNS:
@@ -87,15 +98,16 @@ def _dangling(words: list[Token], position: int, body: str) -> bool:
     return True
 
 
-def _noun_heads(words: list[Token]) -> list[str]:
-    """The noun after each article ("the first problem" -> "problem"), skipping modifiers.
+def _noun_heads(words: list[Token], *, questioned: bool = True) -> list[str]:
+    """The noun after each article ("the first problem" -> "problem"), skipping modifiers;
+    with `questioned` False, not the noun after "what" or "which".
 
     `words` ends just before a pronoun. A word between "what" and that pronoun is its
     verb, not a noun ("What brought it to a stop?"; compare "What war marks its end?").
     """
     heads = []
     for index, word in enumerate(words):
-        if word.lower not in _DETERMINERS:
+        if word.lower not in _DETERMINERS or (not questioned and word.lower in ("what", "which")):
             continue
         for follower in words[index + 1 : index + 4]:
             if follower.lower in STOPWORDS:
@@ -249,11 +261,17 @@ _NAME_QUESTION = re.compile(
     r"\s*(who|whom|whose|which|what (?:is|was|are|were) the names? of)\b", re.IGNORECASE
 )
 _WHO = frozenset({"who", "whom", "whose"})
+_VERBS = frozenset({"say", "said", "do", "did", "think", "mean", "want", "have", "had"})
 _POSSESSOR = re.compile(r"\b[A-Z][\w-]*[’']s\b")
 
 
 def _possession(text: str, name: str) -> str:
-    """ "Warsaw's first stock exchange" for Warsaw: "it" is the thing, not its owner."""
+    """ "Warsaw's first stock exchange" for Warsaw: "it" is the thing, not its owner;
+    "South African law" for "What South African law...": a name between a question
+    word and a noun describes that noun, which is what was asked about."""
+    asked = re.search(rf"\b(?:what|which)\s+{re.escape(name)}\s+([a-z][\w-]*)", text, re.I)
+    if asked and asked.group(1) not in STOPWORDS and asked.group(1) not in _VERBS:
+        return f"{name} {asked.group(1)}"
     match = re.search(rf"{re.escape(name)}[’']s((?:\s+[\w-]+){{1,3}})", text)
     if not match:
         return name

@@ -279,3 +279,37 @@ def test_list_questions_are_recognised() -> None:
     assert wants_several("What did the two leaders agree on?")
     assert wants_several("List all the agreements")
     assert not wants_several("What did Putin say about external forces?")
+
+
+# ----- "it" and the questioned noun ------------------------------------------------------
+SCHOOLS_ACT = PreviousTurn(
+    "What South African law recognized two types of schools?",
+    "The South African Schools Act of 1996 recognised two categories of schools. [1]",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [
+        # A subject "it" is never its own clause's questioned noun (the year, the type).
+        ("In what year was it passed?", "In what year was South African law passed?"),
+        (
+            "Along with public schools, what type of school did it recognize?",
+            "Along with public schools, what type of school did South African law recognize?",
+        ),
+    ],
+)
+def test_a_subject_it_is_not_the_questioned_noun(question: str, query: str) -> None:
+    assert resolve(question, [SCHOOLS_ACT]).query == query
+
+
+def test_a_possessive_its_may_be_the_questioned_noun() -> None:
+    question = "What war marks the 76th anniversary of its end in 2021?"
+    assert resolve(question, [SCHOOLS_ACT]).query == question
+
+
+def test_do_it_is_the_action_not_a_thing() -> None:
+    history = [PreviousTurn("What chemist made enough liquid oxygen to study?", "James Dewar.")]
+    assert resolve("In what year did he do it?", history).query == (
+        "In what year did James Dewar do it?"
+    )
