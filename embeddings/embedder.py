@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from embeddings.errors import ModelIntegrityError, ModelNotAvailableError
+from embeddings.tokens import TokenVectors, from_sentence_transformer
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -167,7 +168,7 @@ class Embedder:
         self.batch_threads = batch_threads
         self.cache_dir = cache_dir
         self._cache_size = query_cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[np.ndarray, TokenVectors]] = OrderedDict()
         self._model: Any = None
         self._sha256: str | None = None
         self._lock = threading.Lock()
@@ -292,30 +293,58 @@ class Embedder:
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_with_tokens(
+        self, texts: Sequence[str], *, show_progress: bool = False
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Encode many texts, keeping each one's token vectors from the same pass.
+
+        Returns:
+            the pooled unit vectors, as `encode` returns them, and one TokenVectors per
+            text (special tokens left out).
+        """
+        model = self.warm_up()
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        if self.backend != "torch":
+            return model.encode_with_tokens(
+                list(texts), batch_size=self.batch_size, show_progress_bar=show_progress
+            )
+        with _torch_threads(self.batch_threads):
+            return from_sentence_transformer(model, list(texts), self.batch_size)
+
     def encode_query(self, text: str) -> np.ndarray:
         """Encode one question; returns a float32 vector of shape (dimension,).
 
         Recent questions are served from a small cache: chat users repeat themselves and
         the evaluation asks each question under several configurations.
         """
+        return self._query(text)[0]
+
+    def query_tokens(self, text: str) -> TokenVectors:
+        """The question's token vectors, from the same (cached) pass as `encode_query`."""
+        return self._query(text)[1]
+
+    def _query(self, text: str) -> tuple[np.ndarray, TokenVectors]:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
         model = self.warm_up()
         # ONNX sessions carry their own thread counts (one thread for a single text).
-        threads = self.query_threads if self.backend == "torch" else None
-        with _torch_threads(threads):
-            vector = model.encode(
-                [text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True
-            )[0]
-        vector = np.ascontiguousarray(vector, dtype=np.float32)
+        if self.backend != "torch":
+            vectors, tokens = model.encode_with_tokens([text], batch_size=1)
+        else:
+            with _torch_threads(self.query_threads):
+                vectors, tokens = from_sentence_transformer(model, [text], 1)
+        vector = np.ascontiguousarray(vectors[0], dtype=np.float32)
         vector.setflags(write=False)
+        tokens[0].vectors.setflags(write=False)
+        pair = (vector, tokens[0])
         if self._cache_size:
             with self._lock:
-                self._cache[text] = vector
+                self._cache[text] = pair
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-        return vector
+        return pair
 
 
 @contextmanager

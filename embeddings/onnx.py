@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import ModelNotAvailableError
+from embeddings.tokens import TokenVectors, token_vectors
 
 CACHE_ENV_VAR = "QA_CACHE_DIR"
 ONNX_VARIANTS: dict[str, str] = {"onnx": "model.onnx", "onnx-int8": "model_int8.onnx"}
@@ -214,15 +215,31 @@ class OnnxSentenceEncoder:
         show_progress_bar: bool = False,
         convert_to_numpy: bool = True,
     ) -> np.ndarray:
-        """float32 (len(sentences), dimension); the subset of SentenceTransformer.encode we use.
+        """float32 (len(sentences), dimension); the subset of SentenceTransformer.encode we use."""
+        out, _ = self._run(list(sentences), batch_size, show_progress_bar, tokens=False)
+        if normalize_embeddings:
+            norms = np.linalg.norm(out, axis=1, keepdims=True)
+            out /= np.maximum(norms, 1e-12)
+        return out
 
-        Texts are sorted by length before batching, as sentence-transformers does, so a
-        batch pads to similar lengths; rows come back in the order given.
-        """
-        texts = list(sentences)
+    def encode_with_tokens(
+        self, sentences: Sequence[str], *, batch_size: int = 32, show_progress_bar: bool = False
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Unit pooled vectors and each text's token vectors, from one pass."""
+        out, tokens = self._run(list(sentences), batch_size, show_progress_bar, tokens=True)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out /= np.maximum(norms, 1e-12)
+        return out, tokens
+
+    def _run(
+        self, texts: list[str], batch_size: int, show_progress_bar: bool, *, tokens: bool
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Texts are sorted by length before batching, as sentence-transformers does, so a
+        batch pads to similar lengths; rows come back in the order given."""
         out = np.zeros((len(texts), self.config.dimension), dtype=np.float32)
+        per_text: list[TokenVectors | None] = [None] * len(texts)
         if not texts:
-            return out
+            return out, []
         if len(texts) > 1 and self._batch is None:
             self._batch = self._session(self.batch_threads)
         session = self._single if len(texts) == 1 else self._batch
@@ -234,13 +251,15 @@ class OnnxSentenceEncoder:
             starts = tqdm(starts, desc="Batches")
         for start in starts:
             rows = order[start : start + batch_size]
-            out[rows] = self._forward(session, [texts[i] for i in rows])
-        if normalize_embeddings:
-            norms = np.linalg.norm(out, axis=1, keepdims=True)
-            out /= np.maximum(norms, 1e-12)
-        return out
+            pooled, pieces = self._forward(session, [texts[i] for i in rows], tokens=tokens)
+            out[rows] = pooled
+            for row, piece in zip(rows, pieces, strict=False):
+                per_text[row] = piece
+        return out, [p for p in per_text if p is not None]
 
-    def _forward(self, session: Any, texts: list[str]) -> np.ndarray:
+    def _forward(
+        self, session: Any, texts: list[str], *, tokens: bool = False
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
         encodings = self._tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in _INPUTS}
@@ -251,4 +270,11 @@ class OnnxSentenceEncoder:
             feed["token_type_ids"][row, :n] = encoding.type_ids
         hidden = session.run(None, feed)[0]
         mask = feed["attention_mask"][..., None].astype(np.float32)
-        return (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        if not tokens:
+            return pooled, []
+        pieces = [
+            token_vectors(hidden[row, : len(e.ids)], e.offsets, e.special_tokens_mask)
+            for row, e in enumerate(encodings)
+        ]
+        return pooled, pieces

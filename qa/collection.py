@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from embeddings import TextEncoder, VectorStore
+from embeddings.tokens import TokenEncoder, TokenVectors
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.errors import DocumentError, UnknownDocumentError
+from qa.late_interaction import SentenceTokens, pack
 from qa.lexical import LexicalConfig, LexicalIndex
 from qa.types import Chunk, Document, Span
 
@@ -23,11 +25,16 @@ ProgressCallback = Callable[[int, int], None]  # (done, total) passages encoded
 
 @dataclass(frozen=True)
 class IndexedDocument:
-    """A document with its sentence spans and the vectors of those sentences."""
+    """A document with its sentence spans and the vectors of those sentences.
+
+    `sentence_tokens` holds the sentences' token vectors for word-level matching; None
+    when the model gives no token vectors (or an index saved before they were kept).
+    """
 
     document: Document
     sentences: list[Span]
     sentence_vectors: np.ndarray  # (len(sentences), dimension), unit rows
+    sentence_tokens: SentenceTokens | None = None
 
 
 class Collection:
@@ -92,6 +99,20 @@ class Collection:
                 f"{', '.join(self._documents) or 'none'}."
             ) from err
 
+    def sentence_tokens(self, doc_id: str) -> SentenceTokens | None:
+        """The document's sentence token vectors, made now if its index was saved without
+        them (an older save); None only when the model cannot give token vectors."""
+        entry = self.entry(doc_id)
+        if entry.sentence_tokens is not None or not isinstance(self.embedder, TokenEncoder):
+            return entry.sentence_tokens
+        texts = [entry.document.text[s.start : s.end] for s in entry.sentences]
+        _, tokens = self.embedder.encode_with_tokens(texts)
+        made = pack(texts, tokens, self.embedder.dimension)
+        with self.lock:
+            if self._documents.get(doc_id) is entry:
+                self._documents[doc_id] = replace(entry, sentence_tokens=made)
+        return made
+
     def chunk(self, vector_id: int) -> Chunk:
         return self._chunks[vector_id]
 
@@ -144,7 +165,7 @@ class Collection:
             planned.append((document, sentences, chunks))
             texts.extend(self.passage_text_for_embedding(document, c) for c in chunks)
             texts.extend(document.text[s.start : s.end] for s in sentences)
-        vectors = self._encode(texts, progress)
+        vectors, tokens = self._encode(texts, progress)
         self._check_vectors(planned, vectors, len(texts))
         with self.lock:
             row = 0
@@ -152,8 +173,17 @@ class Collection:
                 chunk_vectors = vectors[row : row + len(chunks)]
                 row += len(chunks)
                 sentence_vectors = vectors[row : row + len(sentences)]
+                sentence_tokens = None
+                if tokens is not None:
+                    sentence_tokens = pack(
+                        texts[row : row + len(sentences)],
+                        tokens[row : row + len(sentences)],
+                        self.embedder.dimension,
+                    )
                 row += len(sentences)
-                self._insert(document, sentences, chunks, chunk_vectors, sentence_vectors)
+                self._insert(
+                    document, sentences, chunks, chunk_vectors, sentence_vectors, sentence_tokens
+                )
             self._lexical = None
         return list(fresh)
 
@@ -184,17 +214,27 @@ class Collection:
                 )
             row += size
 
-    def _encode(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
-        if progress is None:
-            return self.embedder.encode(texts)
+    def _encode(
+        self, texts: list[str], progress: ProgressCallback | None
+    ) -> tuple[np.ndarray, list[TokenVectors] | None]:
+        """Vectors of `texts`, and their token vectors when the model gives them."""
+        step = 64 if progress is not None else max(len(texts), 1)
         parts = []
-        step = 64
+        with_tokens = self.embedder if isinstance(self.embedder, TokenEncoder) else None
+        tokens: list[TokenVectors] | None = [] if with_tokens else None
         for start in range(0, len(texts), step):
-            parts.append(self.embedder.encode(texts[start : start + step]))
-            progress(min(start + step, len(texts)), len(texts))
+            batch = texts[start : start + step]
+            if with_tokens is not None and tokens is not None:
+                vectors, pieces = with_tokens.encode_with_tokens(batch)
+                tokens.extend(pieces)
+            else:
+                vectors = self.embedder.encode(batch)
+            parts.append(vectors)
+            if progress is not None:
+                progress(min(start + step, len(texts)), len(texts))
         if not parts:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        return np.concatenate(parts)
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32), tokens
+        return np.concatenate(parts), tokens
 
     def _insert(
         self,
@@ -203,6 +243,7 @@ class Collection:
         chunks: list[Chunk],
         chunk_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
+        sentence_tokens: SentenceTokens | None,
         vector_ids: list[int] | None = None,
     ) -> None:
         if vector_ids is None:
@@ -211,7 +252,9 @@ class Collection:
         self._next_id = max([self._next_id, *(i + 1 for i in vector_ids)])
         for vector_id, chunk in zip(vector_ids, chunks, strict=True):
             self._chunks[vector_id] = chunk
-        self._documents[document.id] = IndexedDocument(document, sentences, sentence_vectors)
+        self._documents[document.id] = IndexedDocument(
+            document, sentences, sentence_vectors, sentence_tokens
+        )
 
     def restore(
         self,
@@ -220,13 +263,16 @@ class Collection:
         chunks: list[Chunk],
         vector_ids: list[int],
         sentence_vectors: np.ndarray,
+        sentence_tokens: SentenceTokens | None = None,
     ) -> None:
         """Put back a document read from disk; its chunk vectors are already in the store."""
         with self.lock:
             for vector_id, chunk in zip(vector_ids, chunks, strict=True):
                 self._chunks[vector_id] = chunk
             self._next_id = max([self._next_id, *(i + 1 for i in vector_ids)])
-            self._documents[document.id] = IndexedDocument(document, sentences, sentence_vectors)
+            self._documents[document.id] = IndexedDocument(
+                document, sentences, sentence_vectors, sentence_tokens
+            )
             self._lexical = None
 
     def attach_store(self, store: VectorStore, next_id: int) -> None:
@@ -262,5 +308,6 @@ class Collection:
                     [c for _, c in items],
                     vectors,
                     entry.sentence_vectors,
+                    entry.sentence_tokens,
                 )
             self._lexical = None

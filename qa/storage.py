@@ -44,6 +44,7 @@ from qa.errors import (
     IndexMismatchError,
     StoreError,
 )
+from qa.late_interaction import SentenceTokens
 from qa.lexical import LexicalConfig
 from qa.types import Chunk, Document, Span, content_id
 
@@ -55,6 +56,11 @@ DOCUMENTS = "documents.jsonl"
 PASSAGES = "passages.faiss"
 SENTENCES = "sentences.npy"
 BLOBS = (DOCUMENTS, PASSAGES, SENTENCES)
+# The sentences' token vectors (int8) and their scales: present when every document has
+# them; an index without them still loads and answers with pooled vectors only.
+TOKENS = "tokens.npy"
+TOKEN_SCALES = "token_scales.npy"
+TOKEN_BLOBS = (TOKENS, TOKEN_SCALES)
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 SEAL = "manifest_sha256"
 LOCK_TIMEOUT = 0.5  # seconds a save waits for another one to finish before refusing
@@ -182,6 +188,8 @@ def _manifest(collection: Collection, files: dict[str, bytes]) -> dict[str, Any]
                 "sentences": [[s.start, s.end] for s in entry.sentences],
             }
         )
+        if TOKENS in files and entry.sentence_tokens is not None:
+            documents[-1]["token_counts"] = np.diff(entry.sentence_tokens.bounds).tolist()
     for vector_id, chunk in collection.chunk_items():
         chunks.append(
             [
@@ -234,13 +242,22 @@ def _payload(collection: Collection) -> dict[str, bytes]:
     vectors = [collection.entry(d.id).sentence_vectors for d in collection.documents]
     dimension = collection.embedder.dimension
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
-    return {
+    payload = {
         DOCUMENTS: documents,
         PASSAGES: collection.store.to_bytes(),
-        SENTENCES: buffer.getvalue(),
+        SENTENCES: _npy(np.ascontiguousarray(matrix, dtype=np.float32)),
     }
+    tokens = [collection.entry(d.id).sentence_tokens for d in collection.documents]
+    if tokens and all(t is not None for t in tokens):
+        payload[TOKENS] = _npy(np.concatenate([t.codes for t in tokens if t is not None]))
+        payload[TOKEN_SCALES] = _npy(np.concatenate([t.scales for t in tokens if t is not None]))
+    return payload
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _generations(directory: Path) -> list[int]:
@@ -516,6 +533,8 @@ def _load_generation(root: Path, generation: Path, collection: Collection) -> No
     # Checksums before the model check: they are cheap, while asking the embedder for its
     # dimension loads the model, and a damaged file should be reported as damaged.
     blobs = {name: _read_verified(generation, manifest, name) for name in BLOBS}
+    if any(name in manifest.get("files", {}) for name in TOKEN_BLOBS):
+        blobs.update({name: _read_verified(generation, manifest, name) for name in TOKEN_BLOBS})
     try:
         check_model(manifest, collection.embedder, root)
     except (KeyError, TypeError) as err:
@@ -527,12 +546,12 @@ def _load_generation(root: Path, generation: Path, collection: Collection) -> No
     except (KeyError, TypeError, ValueError, IndexError, VectorStoreError) as err:
         raise IndexCorruptError(f"The index in {generation} is inconsistent: {err}") from err
     collection.attach_store(store, next_id)
-    for document, sentences, chunks, ids, vectors in parts:
-        collection.restore(document, sentences, chunks, ids, vectors)
+    for document, sentences, chunks, ids, vectors, tokens in parts:
+        collection.restore(document, sentences, chunks, ids, vectors, tokens)
     collection.origin = (str(root.resolve()), generation.name)
 
 
-_Part = tuple[Document, list[Span], list[Chunk], list[int], np.ndarray]
+_Part = tuple[Document, list[Span], list[Chunk], list[int], np.ndarray, SentenceTokens | None]
 
 
 def _parse(
@@ -546,6 +565,7 @@ def _parse(
         texts[record["id"]] = record["text"]
     store = VectorStore.from_bytes(blobs[PASSAGES], dimension)
     sentence_matrix = np.load(io.BytesIO(blobs[SENTENCES]), allow_pickle=False)
+    token_reader = _TokenReader(blobs, dimension)
     rows = manifest["chunks"]
     stored_ids = sorted(int(i) for i in store.ids())
     row_ids = sorted(int(row[0]) for row in rows)
@@ -580,10 +600,56 @@ def _parse(
                 raise ValueError(f"passage {doc_id}:{index} has offsets outside its document")
             chunks.append(Chunk(doc_id, index, start, end, text[start:end], first, last))
             ids.append(int(vector_id))
-        parts.append((document, sentences, chunks, ids, vectors))
+        tokens = token_reader.next(info, len(sentences))
+        parts.append((document, sentences, chunks, ids, vectors, tokens))
     if offset != sentence_matrix.shape[0]:
         raise ValueError("more sentence vectors than sentences")
+    token_reader.finish()
     return store, next_id, parts
+
+
+class _TokenReader:
+    """Hands out each document's block of the saved token vectors, checking every count."""
+
+    def __init__(self, blobs: dict[str, bytes], dimension: int) -> None:
+        self.codes: np.ndarray | None = None
+        self.scales: np.ndarray | None = None
+        self.offset = 0
+        if TOKENS in blobs:
+            self.codes = np.load(io.BytesIO(blobs[TOKENS]), allow_pickle=False)
+            self.scales = np.load(io.BytesIO(blobs[TOKEN_SCALES]), allow_pickle=False)
+            if (
+                self.codes.dtype != np.int8
+                or self.codes.ndim != 2
+                or self.codes.shape[1] != dimension
+                or self.scales.dtype != np.float32
+                or self.scales.shape != (self.codes.shape[0],)
+            ):
+                raise ValueError(
+                    f"token vectors {self.codes.shape} {self.codes.dtype} and scales "
+                    f"{self.scales.shape} {self.scales.dtype} do not fit dimension {dimension}"
+                )
+
+    def next(self, info: dict[str, Any], sentences: int) -> SentenceTokens | None:
+        if self.codes is None or self.scales is None:
+            return None
+        counts = [int(c) for c in info["token_counts"]]
+        if len(counts) != sentences or any(c < 0 for c in counts):
+            raise ValueError(f"token counts of {info['id']} do not match its sentences")
+        bounds = np.zeros(sentences + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        end = self.offset + int(bounds[-1])
+        if end > self.codes.shape[0]:
+            raise ValueError(f"token vectors of {info['id']} run past the saved ones")
+        block = SentenceTokens(
+            self.codes[self.offset : end], self.scales[self.offset : end], bounds
+        )
+        self.offset = end
+        return block
+
+    def finish(self) -> None:
+        if self.codes is not None and self.offset != self.codes.shape[0]:
+            raise ValueError("more token vectors than the documents' sentences hold")
 
 
 def saved_settings(

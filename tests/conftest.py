@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from embeddings.tokens import TokenVectors
 from qa import Assistant
 from qa.loading import bundled_article_path
 from qa.text import terms
@@ -30,12 +32,29 @@ class FakeEncoder:
         self.dimension = dimension
         self.calls = 0
 
+    def _slot(self, term: str, size: int | None = None) -> int:
+        digest = hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        return int.from_bytes(digest[:4], "little") % (size or self.dimension)
+
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)
         for term in terms(text) or ["<empty>"]:
-            digest = hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-            vector[int.from_bytes(digest[:4], "little") % self.dimension] += 1.0
+            vector[self._slot(term)] += 1.0
         return vector / np.linalg.norm(vector)
+
+    def _tokens(self, text: str) -> TokenVectors:
+        """One piece per word: a random unit vector seeded by its stemmed term, so equal
+        words match exactly and others at about 1/sqrt(dimension)."""
+        words = list(re.finditer(r"\w+", text))
+        vectors = np.zeros((len(words), self.dimension), dtype=np.float32)
+        for row, word in enumerate(words):
+            term = (terms(word.group(0), drop_stopwords=False) or [word.group(0).lower()])[0]
+            vector = np.random.default_rng(self._slot(term, 1 << 30)).standard_normal(
+                self.dimension
+            )
+            vectors[row] = vector / np.linalg.norm(vector)
+        spans = np.array([w.span() for w in words], dtype=np.int32).reshape(len(words), 2)
+        return TokenVectors(vectors, spans)
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         self.calls += 1
@@ -45,6 +64,14 @@ class FakeEncoder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], *, show_progress: bool = False
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        return self.encode(texts), [self._tokens(t) for t in texts]
+
+    def query_tokens(self, text: str) -> TokenVectors:
+        return self._tokens(text)
 
 
 @pytest.fixture
@@ -105,9 +132,7 @@ def minimal_pdf(pages: Sequence[str]) -> bytes:
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_id + 1} 0 R "
             "/Resources << /Font << /F1 3 0 R >> >> >>".encode()
         )
-        objects.append(
-            f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream"
-        )
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

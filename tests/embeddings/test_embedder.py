@@ -224,3 +224,47 @@ def test_paraphrases_are_closer_than_unrelated_texts(real_embedder: Embedder) ->
     )
 
     assert question @ paraphrase > question @ unrelated + 0.2
+
+
+@pytest.mark.slow
+def test_token_vectors_come_from_the_same_pass_as_the_pooled_ones(real_embedder: Embedder) -> None:
+    texts = ["Xi spoke with Putin by phone.", "A longer sentence about the telephone call today."]
+
+    pooled, tokens = real_embedder.encode_with_tokens(texts)
+
+    assert np.allclose(pooled, real_embedder.encode(texts), atol=1e-5)
+    first = [texts[0][s:e] for s, e in tokens[0].spans.tolist()]
+    assert first == ["Xi", "spoke", "with", "Putin", "by", "phone", "."]
+    assert np.allclose(np.linalg.norm(tokens[1].vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_questions_tokens_are_cached_with_its_vector(real_embedder: Embedder) -> None:
+    question = "Whom did the Chinese head of state telephone?"
+
+    vector = real_embedder.encode_query(question)
+    tokens = real_embedder.query_tokens(question)
+
+    assert real_embedder.query_tokens(question) is tokens
+    assert np.allclose(vector, real_embedder.encode([question])[0], atol=1e-5)
+    assert [question[s:e] for s, e in tokens.spans.tolist()][-2:] == ["telephone", "?"]
+    # A word piece of "telephone" matches "phone" far better than an unrelated word does.
+    _, (phone,) = real_embedder.encode_with_tokens(["He used the phone."])
+    _, (bread,) = real_embedder.encode_with_tokens(["He baked the bread."])
+    assert float(tokens.vectors[-2] @ phone.vectors[3]) > float(
+        tokens.vectors[-2] @ bread.vectors[3]
+    )
+
+
+@pytest.mark.slow
+def test_the_onnx_backend_gives_the_same_pieces(real_embedder: Embedder, tmp_path: Path) -> None:
+    texts = ["Xi spoke with Putin by phone.", "Russia and China share similar positions."]
+    onnx = Embedder(backend="onnx", cache_dir=tmp_path)
+
+    pooled, tokens = onnx.encode_with_tokens(texts)
+    _, reference = real_embedder.encode_with_tokens(texts)
+
+    assert np.allclose(pooled, real_embedder.encode(texts), atol=1e-4)
+    for mine, theirs in zip(tokens, reference, strict=True):
+        assert np.array_equal(mine.spans, theirs.spans)
+        assert np.allclose(mine.vectors, theirs.vectors, atol=1e-3)

@@ -142,6 +142,8 @@ def test_a_save_writes_a_generation_named_by_current(saved: Path) -> None:
         "manifest.json",
         "passages.faiss",
         "sentences.npy",
+        "token_scales.npy",
+        "tokens.npy",
     ]
 
 

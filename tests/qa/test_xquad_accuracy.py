@@ -28,7 +28,7 @@ def test_xquad_figures_hold(real_embedder) -> None:  # type: ignore[no-untyped-d
         hit_1=0.96,
         hit_5=0.99,
         context_chars_max=800,
-        answer_accuracy=0.85,
+        answer_accuracy=0.86,
         answer_chars_max=300,
         refusal=0.94,
         false_refusal_max=0.04,

@@ -75,6 +75,8 @@ def test_the_pointer_is_switched_last_after_everything_is_on_disk(
         f"fsync {storage.DOCUMENTS}",
         f"fsync {storage.PASSAGES}",
         f"fsync {storage.SENTENCES}",
+        f"fsync {storage.TOKENS}",
+        f"fsync {storage.TOKEN_SCALES}",
         f"fsync {storage.MANIFEST}",
         f"fsync {staging}",
         f"replace {staging} -> gen-000002",

@@ -1,0 +1,107 @@
+"""Word-by-word matching of a question against a sentence (MaxSim over token vectors).
+
+Each content word piece of the question takes its best match among the sentence's pieces
+and the matches are averaged. "Telephone" finds "phone" and "head of state" finds
+"President" even when the pooled sentence vector is dominated by other words; on XQuAD
+this alone picks the answer sentence more often than the pooled cosine (see
+docs/evaluation.md). Sentence pieces are stored as int8 with one scale per piece: a
+quarter of float32's memory for a change in scores below 0.01.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from embeddings.tokens import TokenVectors
+from qa.text import STOPWORDS
+
+
+@dataclass(frozen=True)
+class SentenceTokens:
+    """The content token vectors of a document's sentences, one block per sentence.
+
+    Rows `bounds[i]:bounds[i + 1]` belong to sentence i; the vector of row r is
+    `codes[r] * scales[r]`.
+    """
+
+    codes: np.ndarray  # (tokens, dimension) int8
+    scales: np.ndarray  # (tokens,) float32
+    bounds: np.ndarray  # (sentences + 1,) int64, non-decreasing, from 0 to tokens
+
+    def __post_init__(self) -> None:
+        tokens = self.codes.shape[0]
+        if (
+            self.codes.ndim != 2
+            or self.codes.dtype != np.int8
+            or self.scales.shape != (tokens,)
+            or self.bounds.ndim != 1
+            or self.bounds.size < 1
+            or self.bounds[0] != 0
+            or self.bounds[-1] != tokens
+            or bool(np.any(np.diff(self.bounds) < 0))
+        ):
+            raise ValueError(
+                f"Inconsistent sentence tokens: codes {self.codes.shape} {self.codes.dtype}, "
+                f"scales {self.scales.shape}, bounds {self.bounds[:3]}...{self.bounds[-1:]}."
+            )
+
+    @property
+    def sentence_count(self) -> int:
+        return int(self.bounds.size - 1)
+
+
+def content_rows(text: str, tokens: TokenVectors) -> np.ndarray:
+    """Rows of the pieces that carry meaning: not stop words, not bare punctuation.
+
+    Everything when nothing is left ("Who is he?"), so a match is always defined.
+    """
+    keep = []
+    for row, (start, end) in enumerate(tokens.spans.tolist()):
+        piece = text[start:end].lower()
+        if any(ch.isalnum() for ch in piece) and piece not in STOPWORDS:
+            keep.append(row)
+    if not keep:
+        return np.arange(len(tokens))
+    return np.asarray(keep, dtype=np.int64)
+
+
+def question_matrix(question: str, tokens: TokenVectors) -> np.ndarray:
+    """The question's content token vectors, float32 (pieces, dimension)."""
+    return tokens.vectors[content_rows(question, tokens)]
+
+
+def pack(texts: Sequence[str], tokens: Sequence[TokenVectors], dimension: int) -> SentenceTokens:
+    """Quantise the content pieces of each sentence into one SentenceTokens block."""
+    blocks = [t.vectors[content_rows(text, t)] for text, t in zip(texts, tokens, strict=True)]
+    sizes = [block.shape[0] for block in blocks]
+    bounds = np.zeros(len(blocks) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    matrix = np.concatenate(blocks) if blocks else np.zeros((0, dimension), np.float32)
+    matrix = matrix.reshape(-1, dimension)
+    peak = np.abs(matrix).max(axis=1) if matrix.size else np.zeros(0, np.float32)
+    scales = (np.maximum(peak, 1e-12) / 127.0).astype(np.float32)
+    codes = np.clip(np.rint(matrix / scales[:, None]), -127, 127).astype(np.int8)
+    return SentenceTokens(codes, scales, bounds)
+
+
+def maxsim(question: np.ndarray, tokens: SentenceTokens, first: int, last: int) -> np.ndarray:
+    """Late-interaction score of sentences first..last (inclusive) against the question.
+
+    Returns one float per sentence: the mean over question pieces of the best cosine with
+    any piece of that sentence; 0 for a sentence without pieces.
+    """
+    low, high = int(tokens.bounds[first]), int(tokens.bounds[last + 1])
+    scores = np.zeros(last - first + 1, dtype=np.float32)
+    if high == low or question.shape[0] == 0:
+        return scores
+    block = tokens.codes[low:high].astype(np.float32) * tokens.scales[low:high, None]
+    similarity = question @ block.T  # (question pieces, sentence pieces)
+    starts = tokens.bounds[first : last + 1] - low
+    sizes = np.diff(tokens.bounds[first : last + 2])
+    for position, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
+        if size:
+            scores[position] = similarity[:, start : start + size].max(axis=1).mean()
+    return scores

@@ -1,0 +1,177 @@
+"""Word-level matching: which pieces count, int8 storage, MaxSim, and how it is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import TextEncoder
+from embeddings.tokens import TokenVectors, token_vectors
+from qa import Assistant
+from qa.errors import IndexCorruptError
+from qa.late_interaction import SentenceTokens, content_rows, maxsim, pack, question_matrix
+from qa.storage import TOKEN_SCALES, TOKENS, read_manifest
+
+DIMENSION = 16
+
+
+def _tokens(text: str, seed: int = 0) -> TokenVectors:
+    """One random unit vector per whitespace word, with its character span."""
+    spans, start = [], 0
+    for word in text.split():
+        start = text.index(word, start)
+        spans.append((start, start + len(word)))
+        start += len(word)
+    vectors = np.random.default_rng(seed).standard_normal((len(spans), DIMENSION))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return TokenVectors(vectors.astype(np.float32), np.array(spans, dtype=np.int32))
+
+
+def test_stop_words_and_punctuation_are_not_matched() -> None:
+    text = "What did Putin say , about the forces ?"
+
+    rows = content_rows(text, _tokens(text))
+
+    kept = [text.split()[i] for i in rows]
+    assert kept == ["Putin", "say", "forces"]
+
+
+def test_a_question_of_stop_words_only_keeps_every_piece() -> None:
+    text = "Who is he ?"
+
+    assert content_rows(text, _tokens(text)).tolist() == [0, 1, 2, 3]
+
+
+def test_special_tokens_and_empty_offsets_are_dropped_and_rows_normalised() -> None:
+    hidden = np.arange(4 * 3, dtype=np.float32).reshape(4, 3) + 1
+    offsets = [(0, 0), (0, 5), (6, 6), (6, 11)]
+
+    tokens = token_vectors(hidden, offsets, special=[1, 0, 0, 0])
+
+    assert tokens.spans.tolist() == [[0, 5], [6, 11]]
+    assert np.allclose(np.linalg.norm(tokens.vectors, axis=1), 1.0)
+    assert np.allclose(tokens.vectors[0], hidden[1] / np.linalg.norm(hidden[1]))
+
+
+def test_maxsim_is_the_mean_best_match_of_each_question_piece() -> None:
+    texts = ["alpha beta gamma", "delta", "epsilon zeta"]
+    tokens = [_tokens(t, seed) for seed, t in enumerate(texts)]
+    packed = pack(texts, tokens, DIMENSION)
+    question = _tokens("one two", seed=9).vectors
+
+    scores = maxsim(question, packed, 0, 2)
+
+    for position, t in enumerate(tokens):
+        exact = (question @ t.vectors.T).max(axis=1).mean()
+        assert scores[position] == pytest.approx(exact, abs=0.01)  # int8 storage
+
+
+def test_a_sentence_matches_itself_best() -> None:
+    texts = ["alpha beta", "gamma delta", "epsilon zeta"]
+    tokens = [_tokens(t, seed) for seed, t in enumerate(texts)]
+    packed = pack(texts, tokens, DIMENSION)
+
+    scores = maxsim(tokens[1].vectors, packed, 0, 2)
+
+    assert int(np.argmax(scores)) == 1
+    assert scores[1] == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_sentence_without_pieces_scores_zero() -> None:
+    texts = ["alpha beta", "the of", "gamma"]  # the middle one is all stop words ...
+    tokens = [
+        _tokens(texts[0]),
+        TokenVectors(np.zeros((0, DIMENSION), np.float32), np.zeros((0, 2), np.int32)),
+        _tokens(texts[2]),
+    ]
+    packed = pack(texts, tokens, DIMENSION)  # ... and has no pieces at all
+
+    scores = maxsim(_tokens("question words").vectors, packed, 0, 2)
+
+    assert packed.bounds.tolist() == [0, 2, 2, 3]
+    assert scores[1] == 0.0
+
+
+def test_inconsistent_blocks_are_refused() -> None:
+    with pytest.raises(ValueError, match="Inconsistent"):
+        SentenceTokens(np.zeros((3, DIMENSION), np.int8), np.ones(3, np.float32), np.array([0, 2]))
+
+
+def test_question_matrix_keeps_only_content_pieces() -> None:
+    text = "What did Putin say"
+
+    matrix = question_matrix(text, _tokens(text))
+
+    assert matrix.shape == (2, DIMENSION)
+
+
+# ----- in the collection and on disk -------------------------------------------------------
+def test_each_sentence_gets_its_block_of_pieces(fake_assistant: Assistant) -> None:
+    collection = fake_assistant.collection
+    entry = collection.entry(collection.documents[0].id)
+
+    assert entry.sentence_tokens is not None
+    assert entry.sentence_tokens.sentence_count == len(entry.sentences)
+    assert entry.sentence_tokens.codes.shape[1] == collection.embedder.dimension
+
+
+def test_tokens_survive_a_save_and_load(
+    fake_assistant: Assistant, tmp_path: Path, fake_encoder: TextEncoder
+) -> None:
+    fake_assistant.add_documents(["A second document about harbours and lanterns."])
+    fake_assistant.save(tmp_path)
+
+    loaded = Assistant.load(tmp_path, embedder=fake_encoder)
+
+    for document in fake_assistant.documents:
+        before = fake_assistant.collection.entry(document.id).sentence_tokens
+        after = loaded.collection.entry(document.id).sentence_tokens
+        assert before is not None and after is not None
+        assert np.array_equal(before.codes, after.codes)
+        assert np.array_equal(before.scales, after.scales)
+        assert np.array_equal(before.bounds, after.bounds)
+
+
+def test_an_index_saved_without_tokens_gets_them_when_first_needed(
+    tmp_path: Path, make_fake_encoder: Callable[..., TextEncoder]
+) -> None:
+    class NoTokens:
+        """A model that gives pooled vectors only."""
+
+        def __init__(self, inner: TextEncoder) -> None:
+            self.name, self.weights_sha256 = inner.name, inner.weights_sha256
+            self.dimension = inner.dimension
+            self.encode, self.encode_query = inner.encode, inner.encode_query
+
+    plain = Assistant.default(embedder=NoTokens(make_fake_encoder()))
+    plain.save(tmp_path)
+    _, manifest = read_manifest(tmp_path)
+    assert TOKENS not in manifest["files"]
+
+    loaded = Assistant.load(tmp_path, embedder=make_fake_encoder())
+    reply = loaded.ask("What did Putin say about external forces?")
+
+    assert reply.found and "Putin" in reply.text
+    entry = loaded.collection.entry(loaded.documents[0].id)  # made when first needed
+    assert entry.sentence_tokens is not None
+    assert entry.sentence_tokens.sentence_count == len(entry.sentences)
+
+
+def test_token_counts_that_do_not_add_up_are_named(
+    fake_assistant: Assistant, tmp_path: Path, fake_encoder: TextEncoder
+) -> None:
+    import json
+
+    from qa.storage import MANIFEST, seal
+
+    generation = fake_assistant.save(tmp_path)
+    manifest = json.loads((generation / MANIFEST).read_text())
+    manifest["documents"][0]["token_counts"][0] += 1  # one piece more than was saved
+    (generation / MANIFEST).write_text(json.dumps(seal(manifest)))
+
+    with pytest.raises(IndexCorruptError, match="token"):
+        Assistant.load(tmp_path, embedder=fake_encoder)
+    assert (generation / TOKEN_SCALES).exists()
