@@ -101,7 +101,15 @@ class IndexSpec:
         return self.kind == "flat"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The settings as JSON-ready data; `codes` only when not float32.
+
+        Leaving out the default keeps a float32 store's manifest exactly as versions before
+        `codes` wrote it, so those versions (which refuse unknown keys) can still read it.
+        """
+        data = asdict(self)
+        if self.codes == "float32":
+            del data["codes"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexSpec:

@@ -77,6 +77,11 @@ def test_bad_specs_are_refused_by_name(kwargs: dict[str, object], message: str) 
         IndexSpec(**kwargs)  # type: ignore[arg-type]
 
 
+def test_a_float32_spec_is_written_as_before_codes_existed() -> None:
+    assert IndexSpec().to_dict() == {"kind": "flat", "nlist": 0, "nprobe": 0, "trained_on": 0}
+    assert IndexSpec("ivf", nlist=64, nprobe=8, codes="int8").to_dict()["codes"] == "int8"
+
+
 def test_a_spec_written_before_codes_existed_still_reads_as_float32() -> None:
     old = {"kind": "ivf", "nlist": 64, "nprobe": 8, "trained_on": 5000}
 
