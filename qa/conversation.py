@@ -12,9 +12,10 @@ documents) gets the earlier answer again.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -33,8 +34,8 @@ from qa.aggregation import (
 from qa.answering import answer
 from qa.api import check_k, validate_question
 from qa.comparison import comparison_queries
-from qa.followup import PreviousTurn, Resolution, resolve
-from qa.mentions import entities, topic_words
+from qa.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
+from qa.mentions import entities, is_person, topic_words
 from qa.retrieval import Candidate, retrieve
 from qa.text import terms
 from qa.types import Answer
@@ -146,7 +147,7 @@ class Chat:
             reply = self.assistant.ask(text, top_k=top_k, documents=scope)
             return self._record(Turn(text, reply, text, "standalone", top_k, scope, corpus))
         earlier = [PreviousTurn(t.searched, t.answer.text if t.answer.found else "") for t in turns]
-        resolution = resolve(text, earlier)
+        resolution = resolve(text, earlier, self._people(turns))
         same = [t for t in turns if (t.top_k, t.documents, t.corpus) == (top_k, scope, corpus)]
         repeated = _repeat(resolution, same)
         if repeated is not None:
@@ -187,6 +188,18 @@ class Chat:
         return answer_excluding(
             collection, words, vector, candidates, top_k, answering, excluded, self.aggregation
         )
+
+    def _people(self, turns: list[Turn]) -> Callable[[str], bool]:
+        """Whether the documents of the recent answers call a name he or she
+        (`qa.mentions.is_person`); read once per name, and only if a pronoun asks."""
+        wanted = {s.doc_id for t in turns[-HISTORY_TURNS:] for s in t.answer.sources}
+
+        @functools.cache
+        def person(name: str) -> bool:
+            texts = [d.text for d in self.assistant.documents if d.id in wanted]
+            return is_person(name, texts)
+
+        return person
 
     def _record(self, turn: Turn) -> Answer:
         with self._lock:

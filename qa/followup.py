@@ -11,7 +11,7 @@ so stand-alone questions are answered as before.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,11 +88,16 @@ class Resolution:
         return self.wording or self.query
 
 
-def resolve(question: str, history: Sequence[PreviousTurn]) -> Resolution:
+def resolve(
+    question: str,
+    history: Sequence[PreviousTurn],
+    person: Callable[[str], bool] | None = None,
+) -> Resolution:
     """Rewrite `question` into a stand-alone query using `history` (oldest turn first).
 
     Questions that need nothing from earlier turns come back unchanged with kind
-    "standalone"; so does every question of a conversation's first turn.
+    "standalone"; so does every question of a conversation's first turn. `person` (name
+    -> whether the documents call it he or she) keeps "it" off people.
     """
     question = question.strip()
     recent = list(history)[-HISTORY_TURNS:][::-1]  # newest first
@@ -104,10 +109,10 @@ def resolve(question: str, history: Sequence[PreviousTurn]) -> Resolution:
     if _BARE_WH.match(_bare(body)):
         return _why(question, _bare(body), recent[0])
     if _MORE.search(body) and not entities(body):
-        return _more(question, body, recent)
+        return _more(question, body, recent, person)
     if lead in _ELLIPSIS_LEADS or (lead and _is_fragment(body)):
         return _ellipsis(question, body, recent[0])
-    rewritten, carried = replace_pronouns(body, recent)
+    rewritten, carried = replace_pronouns(body, recent, person)
     if carried:
         return Resolution(question, rewritten, "pronoun", carried, use_prior=True, wording=body)
     if _ends_with_demonstrative(body):
@@ -155,10 +160,15 @@ def _why(question: str, wh: str, previous: PreviousTurn) -> Resolution:
     return Resolution(question, f"{word} {rest}".strip(), "why", (rest,), use_prior=True)
 
 
-def _more(question: str, body: str, recent: list[PreviousTurn]) -> Resolution:
+def _more(
+    question: str,
+    body: str,
+    recent: list[PreviousTurn],
+    person: Callable[[str], bool] | None = None,
+) -> Resolution:
     """For "What else did he say?": the same subject, sentences not quoted yet."""
     core = _MORE.sub(" ", body)
-    core, carried = replace_pronouns(core, recent)
+    core, carried = replace_pronouns(core, recent, person)
     core = " ".join(_bare(core).split())
     if not topic_words(core):
         core = recent[0].query

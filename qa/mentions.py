@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.text import STOPWORDS, terms
@@ -178,3 +179,40 @@ def is_plural(name: str) -> bool:
 def topic_words(text: str) -> list[str]:
     """The content words of `text` (no question or function words), in order."""
     return [w.text for w in tokens(text) if terms(w.text) and w.lower not in NOT_NAMES]
+
+
+# The pronoun nearest after a mention usually points back at it ("Tesla ... his patents");
+# objects ("him", "her") usually point at someone else in the clause ("Temüjin rescued
+# her"), so they are not read.
+_PRONOUN_KIND = {
+    "he": "person", "his": "person", "himself": "person",
+    "she": "person", "hers": "person", "herself": "person",
+    "it": "thing", "its": "thing", "itself": "thing",
+    "they": "plural", "their": "plural", "them": "plural",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+PERSON_MENTIONS = 5  # mentions followed by he/she before a name counts as a person
+PERSON_SHARE = 0.7  # ... and the share of its pronoun-followed mentions that must be
+
+
+def is_person(name: str, texts: Sequence[str]) -> bool:
+    """Whether the documents clearly call `name` he or she.
+
+    Without a tagger, the pronoun nearest after each mention (in its sentence or the
+    next) says what a name is. Only a clear record counts (PERSON_MENTIONS mentions
+    followed by he/she, PERSON_SHARE of those followed by any pronoun): in a text about
+    one man, "he" follows nearly everything once or twice. A company, a law, a place or
+    a person mentioned a few times is not known to be a person.
+    """
+    counts = {"person": 0, "thing": 0, "plural": 0}
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    for text in texts:
+        for match in pattern.finditer(text):
+            ends = itertools.islice(_SENTENCE_END.finditer(text, match.end()), 2)
+            end = ([m.end() for m in ends] or [len(text)])[-1]
+            words = re.findall(r"[a-z]+", text[match.end() : end].lower())
+            kinds = [_PRONOUN_KIND[w] for w in words if w in _PRONOUN_KIND]
+            if kinds:
+                counts[kinds[0]] += 1
+    people = counts["person"]
+    return people >= PERSON_MENTIONS and people >= PERSON_SHARE * sum(counts.values())

@@ -11,6 +11,7 @@ plural of an earlier turn.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.mentions import (
@@ -120,8 +121,13 @@ def _noun_heads(words: list[Token], *, questioned: bool = True) -> list[str]:
     return heads
 
 
-def replace_pronouns(body: str, recent: list[PreviousTurn]) -> tuple[str, tuple[str, ...]]:
-    """`body` with each dangling pronoun replaced by its antecedent, and the names used."""
+def replace_pronouns(
+    body: str, recent: list[PreviousTurn], person: Callable[[str], bool] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """`body` with each dangling pronoun replaced by its antecedent, and the names used.
+
+    `person` says whether the documents call a name he or she (see `antecedent`).
+    """
     words = tokens(body)
     pieces: list[str] = []
     carried: list[str] = []
@@ -134,7 +140,7 @@ def replace_pronouns(body: str, recent: list[PreviousTurn]) -> tuple[str, tuple[
         # Only the first pronoun is replaced: the rest now point at the name it became
         # ("How did he finance his work?" -> "How did Tesla finance his work?").
         done.add(group)
-        name = antecedent(group, recent)
+        name = antecedent(group, recent, person)
         if name is None or name in carried:
             continue  # "When did they win it?": "it" cannot be the team "they" became
         possessive = word.lower in POSSESSIVE_PRONOUNS or (
@@ -164,7 +170,9 @@ def _pronoun_group(word: str) -> str | None:
     return None
 
 
-def antecedent(group: str, recent: list[PreviousTurn]) -> str | None:
+def antecedent(
+    group: str, recent: list[PreviousTurn], person: Callable[[str], bool] | None = None
+) -> str | None:
     """The name a pronoun most likely points at, newest turn first.
 
     Without a tagger the choice is by position: a person pronoun takes the grammatical
@@ -172,12 +180,17 @@ def antecedent(group: str, recent: list[PreviousTurn]) -> str | None:
     names of both parties ("Xi and Putin"). After a "who" question the person is the one
     the answer named ("Who sang the anthem?" ... "How many Grammys has she won?"), unless
     the question was about someone's people ("Who were Kublai's advisers?"): then the
-    conversation is still about Kublai.
+    conversation is still about Kublai. `person` (name -> whether the documents call it
+    he or she) keeps "it" off people named by such an answer.
     """
     for turn in recent:
         names = entities(turn.query)
         if _asks_name(turn.query, group) and not _POSSESSOR.search(turn.query):
             answered = _answer_names(turn)
+            if group == "thing" and person is not None:
+                # "What was the name of the company...?": "it" is the thing the answer
+                # named, not a possessor there ("in Tesla's name") nor a person.
+                answered = [a for a in answered if not _possessor(a, turn.answer) and not person(a)]
             if answered:
                 return _people(group, answered, turn)
         if names:
@@ -189,6 +202,12 @@ def antecedent(group: str, recent: list[PreviousTurn]) -> str | None:
         if names:
             return _pick(group, names, turn.answer)
     return None
+
+
+def _possessor(name: str, text: str) -> bool:
+    """Whether every mention of `name` in `text` is a possessor ("Tesla's name")."""
+    mentions = re.findall(rf"(?<!\w){re.escape(name)}(?!\w)([’']s\b)?", text)
+    return bool(mentions) and all(mentions)
 
 
 def _asks_name(query: str, group: str) -> bool:

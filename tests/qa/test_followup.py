@@ -7,7 +7,7 @@ import pytest
 from qa.aggregation import wants_several
 from qa.comparison import comparison_queries
 from qa.followup import PreviousTurn, resolve
-from qa.mentions import conjoined, entities, subject
+from qa.mentions import conjoined, entities, is_person, subject
 
 XI_VACCINES = PreviousTurn(
     "What did Xi say about vaccines?",
@@ -312,4 +312,27 @@ def test_do_it_is_the_action_not_a_thing() -> None:
     history = [PreviousTurn("What chemist made enough liquid oxygen to study?", "James Dewar.")]
     assert resolve("In what year did he do it?", history).query == (
         "In what year did James Dewar do it?"
+    )
+
+
+# ----- "it" is not a person ----------------------------------------------------------------
+def test_a_name_the_text_keeps_calling_he_is_a_person() -> None:
+    text = " ".join(f"Tesla worked on item {n}. He finished it." for n in range(5))
+    text += " Tesla Electric Light & Manufacturing installed lamps. It failed."
+    assert is_person("Tesla", [text])
+    assert not is_person("Tesla Electric Light & Manufacturing", [text])
+    assert not is_person("Tesla", ["Tesla worked. He rested."]), "two mentions prove little"
+
+
+def test_it_after_a_name_question_is_the_named_thing_not_its_possessor() -> None:
+    history = [
+        PreviousTurn(
+            "What was the name of the company Robert Lane and Benjamin Vail financed?",
+            "Robert Lane and Benjamin Vail agreed to finance an electric lighting company in "
+            "Tesla's name, Tesla Electric Light & Manufacturing. [1]",
+        )
+    ]
+    people = {"Tesla"}.__contains__
+    assert resolve("What did it do?", history, people).query == (
+        "What did Tesla Electric Light & Manufacturing do?"
     )
