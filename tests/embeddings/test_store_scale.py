@@ -42,7 +42,7 @@ def test_large_collections_get_int8_ivf_with_about_two_sqrt_n_cells() -> None:
 
     assert spec.kind == "ivf"
     assert spec.nlist == 2048  # 2 * sqrt(1M) = 2000 -> nearest power of two
-    assert spec.nprobe == 256  # an eighth of the cells
+    assert spec.nprobe == 224  # 7/64 of the cells
     assert spec.trained_on == 1_000_000
     assert spec.codes == "int8"  # a quarter of float32's bytes, half its search time
     assert spec.factory == "IVF2048,SQ8,IP"
