@@ -5,9 +5,12 @@ Each question is first understood in the context of the turns so far (`qa.follow
 "What did Putin express satisfaction with?". The previous answer's passages stay in view
 for a follow-up, "what else" skips what was already quoted, a comparison is searched once
 per party (`qa.comparison`) and a list question may quote several sentences
-(`qa.aggregation`). Any other question that stands alone is answered exactly as
-`Assistant.ask` answers it; one that only repeats an earlier question (over the same
-documents) gets the earlier answer again.
+(`qa.aggregation`). A follow-up whose rewrite only re-quotes the previous answer is
+searched on its own words too, and a question that names nothing of its own but is
+answered from some other document is searched again with the conversation's topic:
+both decided by where the answer comes from, at one extra search. Any other question
+that stands alone is answered exactly as `Assistant.ask` answers it; one that only
+repeats an earlier question (over the same documents) gets the earlier answer again.
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ class Turn:
         question: the question as asked.
         answer: the reply (its `question` is the question as asked, too).
         query: what was searched: the stand-alone rewrite of a follow-up ("" = question).
-        kind: "standalone", a follow-up kind from `qa.followup.Resolution`, or "repeat".
+        kind: "standalone", a follow-up kind from `qa.followup.Resolution`, "topic" (a
+            question naming nothing of its own, searched with the previous question's
+            topic words: `Chat._on_topic`) or "repeat".
         top_k, documents: the settings the question was asked with.
         corpus: the ids of the documents in the collection when it was asked; a repeated
             question is answered again, not reused, once the documents have changed.
@@ -156,7 +161,7 @@ class Chat:
             return self._record(turn)
         query, reply = self._answer(resolution, turns, top_k, scope)
         reply = replace(reply, question=text)
-        kind = resolution.kind
+        kind: str = resolution.kind
         if kind == "standalone" and query != resolution.query:
             kind = "topic"  # searched with the conversation's topic words (`_on_topic`)
         return self._record(Turn(text, reply, query, kind, top_k, scope, corpus))

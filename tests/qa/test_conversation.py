@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import Answer, Assistant, QuestionError, UnknownDocumentError
+from qa import Answer, Assistant, QuestionError, Source, UnknownDocumentError
 from qa.aggregation import AggregationConfig, merge
 from qa.conversation import Chat, Turn
 from qa.conversation_eval import (
@@ -484,3 +484,86 @@ def test_real_conversation_set_follow_ups_gain_and_stand_alone_does_not_drop(
     assert report.accuracy(follow_up=True, mode="chat") > report.accuracy(
         follow_up=True, mode="alone"
     )
+
+
+# ----- which reading answers: decided by where the answer comes from ----------------------
+def _quoting(doc_id: str, sentence: str, start: int = 0) -> Answer:
+    """An answer quoting `sentence`, found at `start` of document `doc_id`."""
+    source = Source(
+        1, doc_id, doc_id, sentence, start, start + len(sentence), 1.0, 0, len(sentence)
+    )
+    return Answer("q", f"{sentence} [1]", True, 0.9, [source])
+
+
+class ScriptedChat(Chat):
+    """A chat whose searches return scripted answers, recording what each one searched."""
+
+    def __init__(
+        self, assistant: Assistant, replies: dict[tuple[str, frozenset[str] | None], Answer]
+    ) -> None:
+        super().__init__(assistant)
+        self.replies = replies
+        self.searched: list[tuple[str, frozenset[str] | None]] = []
+
+    def _search(self, query, wording, top_k, scope, prior, lead, excluded, **options):  # type: ignore[no-untyped-def]
+        self.searched.append((query, scope))
+        refusal = Answer(query, "The documents don't say.", False, 0.1, [])
+        return self.replies.get((query, scope), refusal)
+
+
+SCHEELE = _quoting("oxygen", "Scheele found it in 1773.")
+WON_2000 = _quoting("warsaw", "Polonia won the championship in 2000.", 100)
+WON_1946 = _quoting("warsaw", "They also won it in 1946.", 200)
+
+
+def test_a_follow_up_that_re_quotes_the_last_answer_takes_its_own_words(
+    fake_assistant: Assistant,
+) -> None:
+    chat = ScriptedChat(fake_assistant, {
+        ("Who won the championship in 2000?", None): WON_2000,
+        ("When did Polonia win the championship before that?", None): WON_2000,
+        ("When did they win the championship before that?", frozenset({"warsaw"})): WON_1946,
+    })  # fmt: skip
+    chat.ask("Who won the championship in 2000?")
+    reply = chat.ask("When did they win the championship before that?")
+    assert chat.history[-1].query == "When did Polonia win the championship before that?"
+    assert reply.text == WON_1946.text, "searched on its own words in the last answer's document"
+
+
+def test_a_follow_up_keeps_its_rewrite_when_its_own_words_find_nothing_new(
+    fake_assistant: Assistant,
+) -> None:
+    chat = ScriptedChat(fake_assistant, {
+        ("Who won the championship in 2000?", None): WON_2000,
+        ("Where did Polonia win the championship?", None): WON_2000,
+    })  # fmt: skip
+    chat.ask("Who won the championship in 2000?")
+    assert chat.ask("Where did they win the championship?").text == WON_2000.text
+
+
+def test_a_question_naming_nothing_that_leaves_the_document_is_searched_with_its_topic(
+    fake_assistant: Assistant,
+) -> None:
+    elsewhere = _quoting("plague", "The word plague had no special significance.")
+    lavoisier = _quoting("oxygen", "Lavoisier first used the word oxygène.", 300)
+    topical = "Who first used the word Scheele discover oxygen?"
+    chat = ScriptedChat(fake_assistant, {
+        ("When did Scheele discover oxygen?", None): SCHEELE,
+        ("Who first used the word?", None): elsewhere,
+        (topical, frozenset({"oxygen"})): lavoisier,
+    })  # fmt: skip
+    chat.ask("When did Scheele discover oxygen?")
+    assert chat.ask("Who first used the word?").text == lavoisier.text
+    assert (chat.history[-1].kind, chat.history[-1].query) == ("topic", topical)
+
+
+def test_a_question_with_a_name_of_its_own_is_answered_as_asked(fake_assistant: Assistant) -> None:
+    brazil = _quoting("amazon", "Brazil is the second-largest producer of soybeans.")
+    chat = ScriptedChat(fake_assistant, {
+        ("When did Scheele discover oxygen?", None): SCHEELE,
+        ("Where does Brazil rank in soybean production?", None): brazil,
+    })  # fmt: skip
+    chat.ask("When did Scheele discover oxygen?")
+    assert chat.ask("Where does Brazil rank in soybean production?").text == brazil.text
+    assert chat.history[-1].kind == "standalone"
+    assert len(chat.searched) == 2, "no second search"
