@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import reliability_harness as harness
 
+from embeddings import VectorStore
 from qa import Assistant, IndexCorruptError, StoreError, storage
 
 SEED = 20261128
@@ -81,7 +82,7 @@ def test_a_vector_appended_by_hand_is_refused_even_with_checksums_redone(
     """M4 (haystack#5407): vector count and passage rows must agree, id for id."""
     generation = two_saves / "gen-000002"
     store = fake_assistant.collection.store
-    extra = storage.VectorStore.from_bytes(store.to_bytes(), store.dimension)
+    extra = VectorStore.from_bytes(store.to_bytes(), store.dimension)
     extra.add([10_000], store.vectors([int(store.ids()[0])]))
     (generation / storage.PASSAGES).write_bytes(extra.to_bytes())
     harness.reseal(generation)

@@ -1,0 +1,227 @@
+"""What a saved generation holds, file by file: building it from a collection, and
+parsing it back into documents, passages and vectors with every count cross-checked.
+
+Only bytes whose checksums matched reach the parser (see qa.storage); it still checks
+that the pieces fit together, since a valid file can belong with the wrong manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from typing import Any
+
+import numpy as np
+
+from embeddings import VectorStore
+from qa.collection import Collection
+from qa.late_interaction import SentenceTokens
+from qa.types import Chunk, Document, Span, content_id
+
+FORMAT = "qa-assistant-index"
+FORMAT_VERSION = 2  # 2: the manifest checks itself (version 1 could not)
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.jsonl"
+PASSAGES = "passages.faiss"
+SENTENCES = "sentences.npy"
+BLOBS = (DOCUMENTS, PASSAGES, SENTENCES)
+# The sentences' token vectors (int8) and their scales: written when the model gives
+# token vectors; an index without them still loads, and they are made again when needed.
+TOKENS = "tokens.npy"
+TOKEN_SCALES = "token_scales.npy"
+TOKEN_BLOBS = (TOKENS, TOKEN_SCALES)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def build_manifest(collection: Collection, files: dict[str, bytes]) -> dict[str, Any]:
+    embedder = collection.embedder
+    documents = []
+    chunks = []
+    for entry in (collection.entry(d.id) for d in collection.documents):
+        doc = entry.document
+        documents.append(
+            {
+                "id": doc.id,
+                "title": doc.title,
+                "source": doc.source,
+                "length": doc.length,
+                "sha256": sha256(doc.text.encode("utf-8", "surrogatepass")),
+                "sentences": [[s.start, s.end] for s in entry.sentences],
+            }
+        )
+        if TOKENS in files and entry.sentence_tokens is not None:
+            documents[-1]["token_counts"] = np.diff(entry.sentence_tokens.bounds).tolist()
+    for vector_id, chunk in collection.chunk_items():
+        chunks.append(
+            [
+                vector_id,
+                chunk.doc_id,
+                chunk.index,
+                chunk.start,
+                chunk.end,
+                chunk.first_sentence,
+                chunk.last_sentence,
+            ]
+        )
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "model": {
+            "name": embedder.name,
+            "weights_sha256": embedder.weights_sha256,
+            "dimension": embedder.dimension,
+        },
+        "chunking": collection.chunking.to_dict(),
+        "lexical": {
+            "k1": collection.lexical_config.k1,
+            "b": collection.lexical_config.b,
+            "stem": collection.lexical_config.stem,
+            "drop_stopwords": collection.lexical_config.drop_stopwords,
+        },
+        "embed_titles": collection.embed_titles,
+        "vector_index": {
+            "type": collection.store.index_type,
+            "spec": collection.store.spec.to_dict(),
+            "count": collection.passage_count,
+        },
+        "next_vector_id": collection.next_id,
+        "documents": documents,
+        "chunks_columns": ["vector_id", "doc_id", "index", "start", "end", "first", "last"],
+        "chunks": chunks,
+        "files": {
+            name: {"sha256": sha256(data), "bytes": len(data)} for name, data in files.items()
+        },
+    }
+
+
+def build_files(collection: Collection) -> dict[str, bytes]:
+    lines = [
+        json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) for d in collection.documents
+    ]
+    documents = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass") if lines else b""
+    vectors = [collection.entry(d.id).sentence_vectors for d in collection.documents]
+    dimension = collection.embedder.dimension
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
+    payload = {
+        DOCUMENTS: documents,
+        PASSAGES: collection.store.to_bytes(),
+        SENTENCES: _npy(np.ascontiguousarray(matrix, dtype=np.float32)),
+    }
+    tokens = [collection.sentence_tokens(d.id) for d in collection.documents]
+    if tokens and all(t is not None for t in tokens):
+        payload[TOKENS] = _npy(np.concatenate([t.codes for t in tokens if t is not None]))
+        payload[TOKEN_SCALES] = _npy(np.concatenate([t.scales for t in tokens if t is not None]))
+    return payload
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+_Part = tuple[Document, list[Span], list[Chunk], list[int], np.ndarray, SentenceTokens | None]
+
+
+def parse(
+    manifest: dict[str, Any], blobs: dict[str, bytes]
+) -> tuple[VectorStore, int, list[_Part]]:
+    """Every document, passage and vector of a generation, cross-checked; nothing applied."""
+    dimension = int(manifest["model"]["dimension"])
+    texts: dict[str, str] = {}
+    for line in blobs[DOCUMENTS].decode("utf-8", "surrogatepass").splitlines():
+        record = json.loads(line)
+        texts[record["id"]] = record["text"]
+    store = VectorStore.from_bytes(blobs[PASSAGES], dimension)
+    sentence_matrix = np.load(io.BytesIO(blobs[SENTENCES]), allow_pickle=False)
+    token_reader = _TokenReader(blobs, dimension)
+    rows = manifest["chunks"]
+    stored_ids = sorted(int(i) for i in store.ids())
+    row_ids = sorted(int(row[0]) for row in rows)
+    if stored_ids != row_ids or len(set(row_ids)) != len(row_ids):
+        raise ValueError(f"{len(stored_ids)} vectors do not match {len(rows)} passages by id")
+    next_id = int(manifest["next_vector_id"])
+    if row_ids and next_id <= row_ids[-1]:
+        raise ValueError(f"next_vector_id {next_id} is not above the largest id {row_ids[-1]}")
+    by_doc: dict[str, list[list[Any]]] = {}
+    for row in rows:
+        by_doc.setdefault(row[1], []).append(row)
+    if set(by_doc) - set(texts) or len(texts) != len(manifest["documents"]):
+        raise ValueError("passages or texts of documents the manifest does not list")
+    parts: list[_Part] = []
+    offset = 0
+    for info in manifest["documents"]:
+        text = texts[info["id"]]
+        if content_id(text) != info["id"]:
+            raise ValueError(f"document {info['id']} text does not match its id")
+        document = Document(id=info["id"], title=info["title"], text=text, source=info["source"])
+        sentences = [Span(int(s), int(e)) for s, e in info["sentences"]]
+        if any(not 0 <= s.start < s.end <= len(text) for s in sentences):
+            raise ValueError(f"a sentence of {info['id']} lies outside its document")
+        vectors = sentence_matrix[offset : offset + len(sentences)]
+        offset += len(sentences)
+        if vectors.shape != (len(sentences), dimension):
+            raise ValueError(f"sentence vectors of {info['id']} have shape {vectors.shape}")
+        chunks = []
+        ids = []
+        for vector_id, doc_id, index, start, end, first, last in by_doc.get(info["id"], []):
+            if not (0 <= start < end <= len(text)) or not (0 <= first <= last < len(sentences)):
+                raise ValueError(f"passage {doc_id}:{index} has offsets outside its document")
+            chunks.append(Chunk(doc_id, index, start, end, text[start:end], first, last))
+            ids.append(int(vector_id))
+        tokens = token_reader.next(info, len(sentences))
+        parts.append((document, sentences, chunks, ids, vectors, tokens))
+    if offset != sentence_matrix.shape[0]:
+        raise ValueError("more sentence vectors than sentences")
+    token_reader.finish()
+    return store, next_id, parts
+
+
+class _TokenReader:
+    """Hands out each document's block of the saved token vectors, checking every count."""
+
+    def __init__(self, blobs: dict[str, bytes], dimension: int) -> None:
+        self.codes: np.ndarray | None = None
+        self.scales: np.ndarray | None = None
+        self.offset = 0
+        if TOKENS in blobs:
+            self.codes = np.load(io.BytesIO(blobs[TOKENS]), allow_pickle=False)
+            self.scales = np.load(io.BytesIO(blobs[TOKEN_SCALES]), allow_pickle=False)
+            if (
+                self.codes.dtype != np.int8
+                or self.codes.ndim != 2
+                or self.codes.shape[1] != dimension
+                or self.scales.dtype != np.float32
+                or self.scales.shape != (self.codes.shape[0],)
+            ):
+                raise ValueError(
+                    f"token vectors {self.codes.shape} {self.codes.dtype} and scales "
+                    f"{self.scales.shape} {self.scales.dtype} do not fit dimension {dimension}"
+                )
+
+    def next(self, info: dict[str, Any], sentences: int) -> SentenceTokens | None:
+        if self.codes is None or self.scales is None:
+            return None
+        counts = [int(c) for c in info["token_counts"]]
+        if len(counts) != sentences or any(c < 0 for c in counts):
+            raise ValueError(f"token counts of {info['id']} do not match its sentences")
+        bounds = np.zeros(sentences + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        end = self.offset + int(bounds[-1])
+        if end > self.codes.shape[0]:
+            raise ValueError(f"token vectors of {info['id']} run past the saved ones")
+        block = SentenceTokens(
+            self.codes[self.offset : end], self.scales[self.offset : end], bounds
+        )
+        self.offset = end
+        return block
+
+    def finish(self) -> None:
+        if self.codes is not None and self.offset != self.codes.shape[0]:
+            raise ValueError("more token vectors than the documents' sentences hold")
