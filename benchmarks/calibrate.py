@@ -20,28 +20,37 @@ from pathlib import Path
 import numpy as np
 
 from qa import Assistant
-from qa.answering import choose_sentences, evidence_features, score_sentences
+from qa.answering import ScoredSentence, choose_sentences, evidence_features, score_sentences
 from qa.datasets import load_dataset
 from qa.evaluation import contains_answer
-from qa.retrieval import retrieve
+from qa.retrieval import Candidate, retrieve
 
 XQUAD = "../shared/datasets/xquad/xquad.en.json"
 
 
-def features(assistant: Assistant, question: str) -> tuple[tuple[float, ...], str]:
-    """The evidence features and the answer text the pipeline would show."""
+def scored(assistant: Assistant, question: str) -> tuple[list[ScoredSentence], list[Candidate]]:
+    """The candidate passages and their scored sentences, as `ask` computes them."""
     collection = assistant.collection
     vector = assistant.embedder.encode_query(question)
     config = assistant.settings.answering
     candidates = retrieve(
         collection, question, vector, max(3, config.passages), assistant.settings.retrieval
     )
-    scored = score_sentences(collection, question, vector, candidates, config)
-    chosen = choose_sentences(scored, config)
-    text = " ".join(
-        collection.entry(s.doc_id).document.text[s.span.start : s.span.end] for s in chosen
-    )
-    return evidence_features(collection, question, scored[0], candidates[0]), text
+    return score_sentences(collection, question, vector, candidates, config), candidates
+
+
+def sentence_text(assistant: Assistant, sentence: ScoredSentence) -> str:
+    text = assistant.collection.entry(sentence.doc_id).document.text
+    return text[sentence.span.start : sentence.span.end]
+
+
+def features(assistant: Assistant, question: str) -> tuple[tuple[float, ...], str]:
+    """The evidence features and the answer text the pipeline would show."""
+    sentences, candidates = scored(assistant, question)
+    chosen = choose_sentences(sentences, assistant.settings.answering)
+    text = " ".join(sentence_text(assistant, s) for s in chosen)
+    evidence = evidence_features(assistant.collection, question, sentences[0], candidates[0])
+    return evidence, text
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000) -> np.ndarray:

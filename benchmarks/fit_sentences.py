@@ -22,12 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.calibrate import XQUAD
+from benchmarks.calibrate import XQUAD, scored, sentence_text
 from qa import Assistant
-from qa.answering import score_sentences
 from qa.datasets import load_dataset
 from qa.evaluation import contains_answer
-from qa.retrieval import retrieve
 
 PARAPHRASES = "tests/data/paraphrase_dev.jsonl"
 
@@ -43,17 +41,11 @@ class Question:
 
 
 def candidates(assistant: Assistant, question: str, answers: list[str]) -> tuple[np.ndarray, ...]:
-    collection = assistant.collection
-    vector = assistant.embedder.encode_query(question)
-    config = assistant.settings.answering
-    found = retrieve(
-        collection, question, vector, max(3, config.passages), assistant.settings.retrieval
-    )
-    scored = score_sentences(collection, question, vector, found, config)
-    texts = [collection.entry(s.doc_id).document.text[s.span.start : s.span.end] for s in scored]
-    features = np.array([s.features for s in scored], dtype=np.float64).reshape(len(scored), -1)
-    labels = np.array([contains_answer(t, answers) for t in texts], dtype=np.float64)
-    return features, labels
+    """Every candidate sentence's features, and whether it contains a gold answer."""
+    sentences, _ = scored(assistant, question)
+    features = np.array([s.features for s in sentences], dtype=np.float64)
+    labels = [contains_answer(sentence_text(assistant, s), answers) for s in sentences]
+    return features.reshape(len(sentences), -1), np.array(labels, dtype=np.float64)
 
 
 def fit_ranking(questions: list[Question], l2: float = 1e-3, steps: int = 3000) -> np.ndarray:
