@@ -35,6 +35,7 @@ def ivf_store(request: pytest.FixtureRequest) -> VectorStore:
 def test_small_collections_get_the_exact_index() -> None:
     assert choose_spec(10) == IndexSpec()
     assert choose_spec(99_999).kind == "flat"
+    assert (choose_spec(100_000).nlist, choose_spec(100_000).nprobe) == (512, 112)
 
 
 def test_large_collections_get_int8_ivf_with_about_two_sqrt_n_cells() -> None:
