@@ -5,9 +5,9 @@
 For every question the evidence features are computed twice: with its article in the
 corpus (label 1 if the answer shown contains a gold answer, else 0) and with its article
 removed (label 0: the right reply is a refusal). A logistic model is fitted on the
-even-numbered articles; the threshold is the lowest that refuses at least 95% of the
-removed-article questions of that half. Figures are then reported on the odd half, which
-the fit never saw. Paste the printed tuple into AnsweringConfig.calibration.
+even-numbered articles; the threshold is the lowest that refuses at least 95%
+(--refusal) of the removed-article questions of that half. Figures are then reported on
+the odd half, which the fit never saw. Paste the printed tuple into AnsweringConfig.calibration.
 """
 
 from __future__ import annotations
@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         default="tests/data/paraphrase_dev.jsonl",
         help="paraphrased development questions on the even articles (JSONL; '' for none)",
     )
+    parser.add_argument(
+        "--refusal",
+        type=float,
+        default=0.95,
+        help="share of the tuning half's removed-article questions to refuse",
+    )
     args = parser.parse_args(argv)
     dataset = load_dataset(args.dataset)
     assistant = (
@@ -113,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     coef = fit(x[tune], y[tune])
     belief = 1 / (1 + np.exp(-(x @ coef[:-1] + coef[-1])))
     removed_tune = np.sort(belief[tune & (normal == 0)])  # the threshold is set by XQuAD
-    threshold = float(removed_tune[int(np.ceil(0.95 * len(removed_tune))) - 1]) + 1e-6
+    cut = int(np.ceil(args.refusal * len(removed_tune))) - 1
+    threshold = float(removed_tune[cut]) + 1e-6
     refused = belief < threshold
     for name, part in (("tune (even articles)", tune), ("held-out (odd articles)", ~tune)):
         refusal = refused[part & (normal == 0)].mean()
