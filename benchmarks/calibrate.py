@@ -5,7 +5,7 @@
 For every question the evidence features are computed twice: with its article in the
 corpus (label 1 if the answer shown contains a gold answer, else 0) and with its article
 removed (label 0: the right reply is a refusal). A logistic model is fitted on the
-even-numbered articles; the threshold is the lowest that refuses at least 95%
+even-numbered articles; the threshold is the lowest that refuses at least 95.2%
 (--refusal) of the removed-article questions of that half. Figures are then reported on
 the odd half, which the fit never saw. Paste the printed tuple into AnsweringConfig.calibration.
 """
@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--refusal",
         type=float,
-        default=0.95,
-        help="share of the tuning half's removed-article questions to refuse",
+        default=0.952,
+        help="share of the tuning half's removed-article questions to refuse (the goal is "
+        "0.95; one question of margin, since a full `qa eval` can land one question lower)",
     )
     args = parser.parse_args(argv)
     dataset = load_dataset(args.dataset)
