@@ -1,17 +1,21 @@
 """results.json -> docs/benchmarks.md: the headline table, then every figure by family.
 
 Rendering reads only the results dict, so the report can be regenerated from a saved run
-(`python -m benchmarks.report benchmarks/results.json`) without measuring again.
+and the current notes.md without measuring again: `python -m benchmarks.report` (reads
+benchmarks/results.json, writes docs/benchmarks.md; `--markdown -` prints instead).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 NOTES = Path(__file__).with_name("notes.md")  # hand-written reading of the figures
+RESULTS = Path(__file__).with_name("results.json")
+MARKDOWN = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 ACCURACY_TOLERANCE = 0.005  # a backend is accepted within 0.5 points of torch
 
 
@@ -147,8 +151,8 @@ def render(results: dict[str, Any]) -> str:
         "",
         "Written by `python -m benchmarks` (one process, one run); raw figures in "
         "`benchmarks/results.json`. Every figure is a median, a 95th percentile or a ratio "
-        "from this one run. Regenerate this page from a saved run with "
-        "`python -m benchmarks.report benchmarks/results.json`.",
+        "from this one run. Regenerate this page from the saved run and "
+        "`benchmarks/notes.md`, without measuring, with `python -m benchmarks.report`.",
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
         f"Python {machine['python']}; {libs}. Load average at start "
@@ -260,10 +264,10 @@ def _start_section(results: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "`app.py` rows run the real app with its index cache ($QA_CACHE_DIR) in a temporary "
-        "directory: emptied before each first start, kept for the later ones. `app.py` uses "
-        "the torch backend; the `serve_saved` rows serve `Assistant.load(DIR)` through the "
-        "same `ui.app.serve` with a chosen backend. Timed by POSTing `/api/ask` until it "
-        "answers.",
+        "directory: emptied before each first start, kept for the later ones. `app.py` runs "
+        "as shipped, on its default backend (ONNX Runtime int8, `QA_BACKEND` unset); the "
+        "`serve_saved` rows serve `Assistant.load(DIR)` through the same `ui.app.serve` with "
+        "a chosen backend. Timed by POSTing `/api/ask` until it answers.",
         "",
         "Slowest top-level imports under `import qa` (cumulative ms): "
         + ", ".join(f"{name} {ms:.0f}" for name, ms in start["slowest_imports"]),
@@ -362,8 +366,24 @@ def _scale_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-if __name__ == "__main__":
-    data = json.loads(
-        Path(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results.json").read_text()
+def main(argv: list[str] | None = None) -> int:
+    """Re-render the report from a saved run and the current notes; nothing is measured."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.report",
+        description="Rewrite docs/benchmarks.md from a saved results.json and notes.md.",
     )
-    sys.stdout.write(render(data))
+    parser.add_argument("results", nargs="?", default=str(RESULTS), help="saved run")
+    parser.add_argument(
+        "--markdown", default=str(MARKDOWN), help="report to write; '-' prints it instead"
+    )
+    args = parser.parse_args(argv)
+    text = render(json.loads(Path(args.results).read_text(encoding="utf-8")))
+    if args.markdown == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.markdown).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

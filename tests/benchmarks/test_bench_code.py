@@ -16,7 +16,7 @@ import pytest
 from benchmarks.__main__ import parse
 from benchmarks.build import embedded_texts, measure_build
 from benchmarks.common import Stats, peak_memory
-from benchmarks.query import Contender, TimedEncoder, interleaved_latency
+from benchmarks.query import Contender, TimedEncoder, interleaved_latency, timed
 from benchmarks.report import accepted, headline, render
 from benchmarks.scale import (
     dense_scale,
@@ -26,6 +26,7 @@ from benchmarks.scale import (
     synthetic_texts,
     synthetic_vectors,
 )
+from embeddings.tokens import TokenEncoder
 from qa import Assistant
 from qa.loading import load_text
 
@@ -112,14 +113,46 @@ def test_build_counts_every_embedded_text(fake_encoder: object) -> None:
     assert build.ratio > 0
 
 
+def test_the_timing_proxy_passes_token_vectors_on(fake_encoder: object) -> None:
+    proxy = timed(fake_encoder)  # type: ignore[arg-type]
+
+    assert isinstance(proxy, TokenEncoder)
+    assert proxy.query_tokens("Who called?").spans.shape == (2, 2)
+
+
+def test_the_timing_proxy_of_a_plain_encoder_offers_no_token_vectors(
+    fake_encoder: object,
+) -> None:
+    class Plain:
+        dimension = 64
+
+        def encode_query(self, text: str) -> np.ndarray:
+            return fake_encoder.encode_query(text)  # type: ignore[attr-defined, no-any-return]
+
+    assert not isinstance(timed(Plain()), TokenEncoder)  # type: ignore[arg-type]
+
+
+def test_a_question_is_one_model_time_however_many_calls_it_takes(
+    fake_encoder: object,
+) -> None:
+    proxy = timed(fake_encoder)  # type: ignore[arg-type]
+    assert isinstance(proxy, TimedEncoder) and isinstance(proxy, TokenEncoder)
+
+    proxy.encode_query("Who called?")
+    proxy.query_tokens("Who called?")
+    proxy.encode_query("What about Afghanistan?")
+
+    assert len(proxy.query_seconds) == 2
+
+
 def test_build_refuses_a_collection_that_is_not_empty(fake_assistant: Assistant) -> None:
     with pytest.raises(ValueError, match="needs an empty assistant"):
         measure_build(fake_assistant, [])
 
 
 def test_interleaved_latency_times_every_contender(fake_encoder: object) -> None:
-    timed = TimedEncoder(fake_encoder)  # type: ignore[arg-type]
-    contender = Contender(Assistant.default(embedder=timed), timed, lambda: None)
+    proxy = timed(fake_encoder)  # type: ignore[arg-type]
+    contender = Contender(Assistant.default(embedder=proxy), proxy, lambda: None)
 
     result = interleaved_latency(
         {"fake": contender}, ["Who called whom?", "What about Afghanistan?"]
@@ -222,3 +255,26 @@ def test_the_runner_writes_json_and_markdown_with_the_real_model(tmp_path: Path)
     assert results["backends"]["torch"]["article"]["ratio_to_own_floor"] > 0
     assert results["scale"]["dense"][0]["passages"] == 2000
     assert "## Headline" in out_md.read_text()
+
+
+def test_the_report_is_rewritten_from_a_saved_run_without_measuring(tmp_path: Path) -> None:
+    from benchmarks.report import main as rerender
+
+    saved, page = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    saved.write_text(json.dumps(_results(0.9, 0.9)))
+
+    assert rerender([str(saved), "--markdown", str(page)]) == 0
+    assert page.read_text() == render(_results(0.9, 0.9))
+
+
+def test_the_report_can_be_printed_instead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks.report import main as rerender
+
+    saved = tmp_path / "results.json"
+    saved.write_text(json.dumps(_results(0.9, 0.9)))
+
+    rerender([str(saved), "--markdown", "-"])
+
+    assert capsys.readouterr().out == render(_results(0.9, 0.9))
