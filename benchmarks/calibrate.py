@@ -21,11 +21,19 @@ import numpy as np
 
 from qa import Assistant
 from qa.answering import ScoredSentence, choose_sentences, evidence_features, score_sentences
-from qa.datasets import load_dataset
+from qa.datasets import Dataset, load_dataset
 from qa.evaluation import contains_answer
 from qa.retrieval import Candidate, retrieve
 
 XQUAD = "../shared/datasets/xquad/xquad.en.json"
+
+
+def assistant_for(dataset: Dataset, index: str | None) -> Assistant:
+    """The dataset's documents, from a saved index when given (saves minutes of embedding)."""
+    if index:
+        return Assistant.load(index)
+    documents = dataset.documents
+    return Assistant.from_texts([d.text for d in documents], titles=[d.title for d in documents])
 
 
 def scored(assistant: Assistant, question: str) -> tuple[list[ScoredSentence], list[Candidate]]:
@@ -85,13 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     dataset = load_dataset(args.dataset)
-    assistant = (
-        Assistant.load(args.index)
-        if args.index
-        else Assistant.from_texts(
-            [d.text for d in dataset.documents], titles=[d.title for d in dataset.documents]
-        )
-    )
+    assistant = assistant_for(dataset, args.index)
     order = [d.id for d in dataset.documents]
     rows = []
     for example in dataset.examples:

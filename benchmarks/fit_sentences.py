@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.calibrate import XQUAD, scored, sentence_text
+from benchmarks.calibrate import XQUAD, assistant_for, scored, sentence_text
 from qa import Assistant
 from qa.datasets import load_dataset
 from qa.evaluation import contains_answer
@@ -107,13 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extra", default=PARAPHRASES, help="paraphrase JSONL ('' for none)")
     args = parser.parse_args(argv)
     dataset = load_dataset(args.dataset)
-    assistant = (
-        Assistant.load(args.index)
-        if args.index
-        else Assistant.from_texts(
-            [d.text for d in dataset.documents], titles=[d.title for d in dataset.documents]
-        )
-    )
+    assistant = assistant_for(dataset, args.index)
     order = {d.id: i for i, d in enumerate(dataset.documents)}
     questions = [
         Question(order[e.document], *candidates(assistant, e.question, e.answers), False)
