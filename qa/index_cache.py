@@ -16,9 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from embeddings import TextEncoder
+from embeddings.tokens import TokenEncoder
 from qa.api import Assistant, Settings
 from qa.errors import StoreError
+from qa.index_contents import TOKENS
 from qa.loading import load_items
+from qa.storage import read_manifest
 
 CACHE_ENV_VAR = "QA_CACHE_DIR"
 
@@ -54,6 +57,17 @@ def cache_key(doc_ids: Iterable[str], embedder: TextEncoder, settings: Settings)
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def _complete(assistant: Assistant, where: Path) -> None:
+    """Save again an index cached before sentence token vectors were kept, once, so later
+    starts do not make them again (the save writes the ones made on loading)."""
+    if not isinstance(assistant.embedder, TokenEncoder):
+        return
+    with contextlib.suppress(StoreError, OSError):
+        _, manifest = read_manifest(where)
+        if TOKENS not in manifest.get("files", {}):
+            assistant.save(where)
+
+
 def open_cached(
     items: Iterable[str | os.PathLike[str]],
     *,
@@ -72,9 +86,12 @@ def open_cached(
     where = root / cache_key((d.id for d in documents), embedder, settings)
     if (where / "CURRENT").exists():
         try:
-            return Assistant.load(where, embedder=embedder, settings=settings)
+            cached = Assistant.load(where, embedder=embedder, settings=settings)
         except StoreError:
             pass  # rebuilt below
+        else:
+            _complete(cached, where)
+            return cached
     assistant = Assistant(embedder, settings=settings)
     assistant.add_documents(documents)
     with contextlib.suppress(StoreError, OSError):  # a read-only home still gets an assistant

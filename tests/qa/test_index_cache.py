@@ -9,6 +9,7 @@ from typing import Any
 from qa import Settings
 from qa.chunking import ChunkingConfig
 from qa.index_cache import cache_key, open_cached
+from qa.storage import read_manifest
 
 
 def _doc(tmp_path: Path, text: str) -> Path:
@@ -48,3 +49,31 @@ def test_a_damaged_cache_is_rebuilt(fake_encoder: Any, tmp_path: Path) -> None:
     (index / "CURRENT").write_text("gen-999999\n", encoding="ascii")
     again = open_cached([doc], embedder=fake_encoder, cache_dir=tmp_path / "cache")
     assert "mice" in again.ask("What does the barn owl hunt?").text
+
+
+def test_an_index_cached_without_token_vectors_is_saved_again_with_them(
+    fake_encoder: Any, tmp_path: Path
+) -> None:
+    class PooledOnly:
+        """The same model, before token vectors were kept."""
+
+        def __init__(self, inner: Any) -> None:
+            self.name, self.weights_sha256 = inner.name, inner.weights_sha256
+            self.dimension = inner.dimension
+            self.encode, self.encode_query = inner.encode, inner.encode_query
+
+    doc = _doc(tmp_path, "Owls\n\nThe barn owl hunts mice at night. It sleeps by day.")
+    cache = tmp_path / "cache"
+    first = open_cached([doc], embedder=PooledOnly(fake_encoder), cache_dir=cache)
+    (where,) = list(cache.iterdir())
+    assert "tokens.npy" not in read_manifest(where)[1]["files"]
+    calls = fake_encoder.calls
+
+    again = open_cached([doc], embedder=fake_encoder, cache_dir=cache)
+
+    assert "tokens.npy" in read_manifest(where)[1]["files"]
+    assert [d.id for d in again.documents] == [d.id for d in first.documents]
+    assert fake_encoder.calls == calls + 1  # the sentences' token vectors, nothing more
+    third = open_cached([doc], embedder=fake_encoder, cache_dir=cache)
+    assert fake_encoder.calls == calls + 1  # from now on they are loaded
+    assert third.ask("What does the barn owl hunt?").found
