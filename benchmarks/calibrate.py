@@ -48,6 +48,7 @@ def scored(assistant: Assistant, question: str) -> tuple[list[ScoredSentence], l
 
 
 def sentence_text(assistant: Assistant, sentence: ScoredSentence) -> str:
+    """The sentence as the user would read it: labels are judged on this text."""
     text = assistant.collection.entry(sentence.doc_id).document.text
     return text[sentence.span.start : sentence.span.end]
 
@@ -92,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         "0.95; one question of margin, since a full `qa eval` can land one question lower)",
     )
     args = parser.parse_args(argv)
+    if not 0.5 <= args.refusal <= 1.0:
+        parser.error(f"--refusal must be between 0.5 and 1, got {args.refusal}")
     dataset = load_dataset(args.dataset)
     assistant = assistant_for(dataset, args.index)
     order = [d.id for d in dataset.documents]

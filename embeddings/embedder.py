@@ -310,7 +310,7 @@ class Embedder:
                 list(texts), batch_size=self.batch_size, show_progress_bar=show_progress
             )
         with _torch_threads(self.batch_threads):
-            return from_sentence_transformer(model, list(texts), self.batch_size)
+            return from_sentence_transformer(model, list(texts), self.batch_size, self.dimension)
 
     def encode_query(self, text: str) -> np.ndarray:
         """Encode one question; returns a float32 vector of shape (dimension,).
@@ -334,10 +334,11 @@ class Embedder:
             vectors, tokens = model.encode_with_tokens([text], batch_size=1)
         else:
             with _torch_threads(self.query_threads):
-                vectors, tokens = from_sentence_transformer(model, [text], 1)
+                vectors, tokens = from_sentence_transformer(model, [text], 1, self.dimension)
         vector = np.ascontiguousarray(vectors[0], dtype=np.float32)
         vector.setflags(write=False)
         tokens[0].vectors.setflags(write=False)
+        tokens[0].spans.setflags(write=False)
         pair = (vector, tokens[0])
         if self._cache_size:
             with self._lock:

@@ -253,8 +253,9 @@ class OnnxSentenceEncoder:
             rows = order[start : start + batch_size]
             pooled, pieces = self._forward(session, [texts[i] for i in rows], tokens=tokens)
             out[rows] = pooled
-            for row, piece in zip(rows, pieces, strict=False):
-                per_text[row] = piece
+            if tokens:
+                for row, piece in zip(rows, pieces, strict=True):
+                    per_text[row] = piece
         return out, [p for p in per_text if p is not None]
 
     def _forward(

@@ -59,8 +59,12 @@ def token_vectors(
         offsets: the tokenizer's (start, end) character offsets, one per token.
         special: 1 for special tokens ([CLS], [SEP]), else 0, one per token.
     """
-    count = min(len(hidden), len(offsets), len(special))
-    keep = [i for i in range(count) if not special[i] and offsets[i][1] > offsets[i][0]]
+    if not len(hidden) == len(offsets) == len(special):
+        raise ValueError(
+            f"{len(hidden)} hidden states for {len(offsets)} offsets and {len(special)} "
+            "special-token flags: the tokenizer and the model disagree."
+        )
+    keep = [i for i in range(len(hidden)) if not special[i] and offsets[i][1] > offsets[i][0]]
     vectors = np.asarray(hidden[keep], dtype=np.float32).reshape(len(keep), hidden.shape[1])
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors / np.maximum(norms, 1e-12)
@@ -69,39 +73,39 @@ def token_vectors(
 
 
 def from_sentence_transformer(
-    model: Any, texts: list[str], batch_size: int
+    model: Any, texts: list[str], batch_size: int, dimension: int
 ) -> tuple[np.ndarray, list[TokenVectors]]:
     """Pooled unit vectors and token vectors from one sentence-transformers pass.
 
     `encode(output_value=None)` returns every output of the pass per text, but pads the
-    token vectors to the batch's longest text; the attention mask cuts them back.
+    token vectors to the batch's longest text (the attention mask cuts them back) and
+    does not normalise the pooled vector (models without a Normalize layer need it
+    here). One batch at a time, so the padded tensors of a large upload are freed as it
+    goes. Texts longer than the model's window (256 word pieces for MiniLM) are matched
+    on their first 256, as their pooled vectors are.
     """
-    outputs = model.encode(
-        texts,
-        batch_size=batch_size,
-        output_value=None,
-        normalize_embeddings=True,
-        convert_to_numpy=False,
-    )
-    encoded = model.tokenizer(
-        texts,
-        return_offsets_mapping=True,
-        return_special_tokens_mask=True,
-        truncation=True,
-        max_length=model.max_seq_length,
-    )
-    getter = (
-        getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    )
-    pooled = np.zeros((len(texts), int(getter())), dtype=np.float32)
-    tokens = []
-    for row, output in enumerate(outputs):
-        pooled[row] = output["sentence_embedding"].float().numpy()
-        length = int(output["attention_mask"].sum())
-        hidden = output["token_embeddings"][:length].float().numpy()
-        tokens.append(
-            token_vectors(
-                hidden, encoded["offset_mapping"][row], encoded["special_tokens_mask"][row]
-            )
+    pooled = np.zeros((len(texts), dimension), dtype=np.float32)
+    tokens: list[TokenVectors] = []
+    for start in range(0, len(texts), batch_size):
+        batch = texts[start : start + batch_size]
+        outputs = model.encode(
+            batch, batch_size=batch_size, output_value=None, convert_to_numpy=False
         )
+        encoded = model.tokenizer(
+            batch,
+            return_offsets_mapping=True,
+            return_special_tokens_mask=True,
+            truncation=True,
+            max_length=model.max_seq_length,
+        )
+        for row, output in enumerate(outputs):
+            pooled[start + row] = output["sentence_embedding"].float().numpy()
+            length = int(output["attention_mask"].sum())
+            hidden = output["token_embeddings"][:length].float().numpy()
+            tokens.append(
+                token_vectors(
+                    hidden, encoded["offset_mapping"][row], encoded["special_tokens_mask"][row]
+                )
+            )
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
     return pooled, tokens

@@ -188,6 +188,7 @@ class Assistant:
         )
         assistant = cls(_embedder(model, embedder), settings=settings)
         storage.load(directory, assistant.collection)
+        assistant.collection.fill_missing_tokens()  # an index saved before they were kept
         return assistant
 
     def fork(self) -> Assistant:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from embeddings import TextEncoder, VectorStore
-from embeddings.tokens import TokenEncoder, TokenVectors
+from embeddings.tokens import TokenEncoder
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.errors import DocumentError, UnknownDocumentError
-from qa.late_interaction import SentenceTokens, pack
+from qa.late_interaction import Block, SentenceTokens, assemble, pack, quantise
 from qa.lexical import LexicalConfig, LexicalIndex
 from qa.types import Chunk, Document, Span
 
@@ -100,18 +100,28 @@ class Collection:
             ) from err
 
     def sentence_tokens(self, doc_id: str) -> SentenceTokens | None:
-        """The document's sentence token vectors, made now if its index was saved without
-        them (an older save); None only when the model cannot give token vectors."""
-        entry = self.entry(doc_id)
-        if entry.sentence_tokens is not None or not isinstance(self.embedder, TokenEncoder):
-            return entry.sentence_tokens
-        texts = [entry.document.text[s.start : s.end] for s in entry.sentences]
-        _, tokens = self.embedder.encode_with_tokens(texts)
-        made = pack(texts, tokens, self.embedder.dimension)
-        with self.lock:
-            if self._documents.get(doc_id) is entry:
-                self._documents[doc_id] = replace(entry, sentence_tokens=made)
-        return made
+        """The document's sentence token vectors; None when the model gives none."""
+        return self.entry(doc_id).sentence_tokens
+
+    def fill_missing_tokens(self) -> int:
+        """Make the sentence token vectors an older saved index lacks; returns how many
+        documents got them.
+
+        The model runs outside the lock, so questions and uploads are not held up while
+        it does; a document changed meanwhile is left alone.
+        """
+        if not isinstance(self.embedder, TokenEncoder):
+            return 0
+        filled = 0
+        for entry in [e for e in self._documents.values() if e.sentence_tokens is None]:
+            texts = [entry.document.text[s.start : s.end] for s in entry.sentences]
+            _, tokens = self.embedder.encode_with_tokens(texts)
+            made = pack(texts, tokens, self.embedder.dimension)
+            with self.lock:
+                if self._documents.get(entry.document.id) is entry:
+                    self._documents[entry.document.id] = replace(entry, sentence_tokens=made)
+                    filled += 1
+        return filled
 
     def chunk(self, vector_id: int) -> Chunk:
         return self._chunks[vector_id]
@@ -160,12 +170,14 @@ class Collection:
             return []
         planned = []
         texts: list[str] = []
+        is_sentence: list[bool] = []
         for document in fresh.values():
             sentences, chunks = chunk_document(document, self.chunking)
             planned.append((document, sentences, chunks))
             texts.extend(self.passage_text_for_embedding(document, c) for c in chunks)
             texts.extend(document.text[s.start : s.end] for s in sentences)
-        vectors, tokens = self._encode(texts, progress)
+            is_sentence.extend([False] * len(chunks) + [True] * len(sentences))
+        vectors, blocks = self._encode(texts, is_sentence, progress)
         self._check_vectors(planned, vectors, len(texts))
         with self.lock:
             row = 0
@@ -174,12 +186,9 @@ class Collection:
                 row += len(chunks)
                 sentence_vectors = vectors[row : row + len(sentences)]
                 sentence_tokens = None
-                if tokens is not None:
-                    sentence_tokens = pack(
-                        texts[row : row + len(sentences)],
-                        tokens[row : row + len(sentences)],
-                        self.embedder.dimension,
-                    )
+                if blocks is not None:
+                    mine = [b for b in blocks[row : row + len(sentences)] if b is not None]
+                    sentence_tokens = assemble(mine, self.embedder.dimension)
                 row += len(sentences)
                 self._insert(
                     document, sentences, chunks, chunk_vectors, sentence_vectors, sentence_tokens
@@ -215,26 +224,61 @@ class Collection:
             row += size
 
     def _encode(
-        self, texts: list[str], progress: ProgressCallback | None
-    ) -> tuple[np.ndarray, list[TokenVectors] | None]:
-        """Vectors of `texts`, and their token vectors when the model gives them."""
-        step = 64 if progress is not None else max(len(texts), 1)
+        self, texts: list[str], is_sentence: list[bool], progress: ProgressCallback | None
+    ) -> tuple[np.ndarray, list[Block | None] | None]:
+        """Vectors of `texts` and, when the model gives them, the sentences' token vectors
+        quantised (None for passages), in steps so an upload of any size stays small in
+        memory. Passages need no token vectors: they are encoded without them.
+
+        Raises:
+            DocumentError: the model returned token vectors that do not fit the texts.
+        """
+        step = 64
         parts = []
         with_tokens = self.embedder if isinstance(self.embedder, TokenEncoder) else None
-        tokens: list[TokenVectors] | None = [] if with_tokens else None
+        blocks: list[Block | None] | None = [] if with_tokens is not None else None
+        dimension = self.embedder.dimension
         for start in range(0, len(texts), step):
             batch = texts[start : start + step]
-            if with_tokens is not None and tokens is not None:
-                vectors, pieces = with_tokens.encode_with_tokens(batch)
-                tokens.extend(pieces)
+            rows = [i for i, flag in enumerate(is_sentence[start : start + step]) if flag]
+            if with_tokens is None or blocks is None or not rows:
+                parts.append(self.embedder.encode(batch))
+                if blocks is not None:
+                    blocks.extend([None] * len(batch))
             else:
-                vectors = self.embedder.encode(batch)
-            parts.append(vectors)
+                parts.append(self._encode_with_tokens(with_tokens, batch, rows, blocks))
             if progress is not None:
                 progress(min(start + step, len(texts)), len(texts))
         if not parts:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32), tokens
-        return np.concatenate(parts), tokens
+            return np.zeros((0, dimension), dtype=np.float32), blocks
+        return np.concatenate(parts), blocks
+
+    def _encode_with_tokens(
+        self, encoder: TokenEncoder, batch: list[str], rows: list[int], blocks: list[Block | None]
+    ) -> np.ndarray:
+        """One step: passages plainly, sentences with token vectors, rows in batch order."""
+        dimension = self.embedder.dimension
+        others = [i for i in range(len(batch)) if i not in set(rows)]
+        vectors = np.zeros((len(batch), dimension), dtype=np.float32)
+        if others:
+            vectors[others] = self.embedder.encode([batch[i] for i in others])
+        sentence_vectors, tokens = encoder.encode_with_tokens([batch[i] for i in rows])
+        if len(tokens) != len(rows):
+            raise DocumentError(
+                f"The model returned token vectors for {len(tokens)} of {len(rows)} "
+                "sentences; nothing was added. Check the model."
+            )
+        vectors[rows] = sentence_vectors
+        quantised: dict[int, Block] = {}
+        for i, piece in zip(rows, tokens, strict=True):
+            try:
+                quantised[i] = quantise(batch[i], piece, dimension)
+            except ValueError as err:
+                raise DocumentError(
+                    f"The model returned unusable token vectors ({err}); nothing was added."
+                ) from err
+        blocks.extend(quantised.get(i) for i in range(len(batch)))
+        return vectors
 
     def _insert(
         self,

@@ -113,7 +113,7 @@ def build_files(collection: Collection) -> dict[str, bytes]:
         PASSAGES: collection.store.to_bytes(),
         SENTENCES: _npy(np.ascontiguousarray(matrix, dtype=np.float32)),
     }
-    tokens = [collection.sentence_tokens(d.id) for d in collection.documents]
+    tokens = [collection.entry(d.id).sentence_tokens for d in collection.documents]
     if tokens and all(t is not None for t in tokens):
         payload[TOKENS] = _npy(np.concatenate([t.codes for t in tokens if t is not None]))
         payload[TOKEN_SCALES] = _npy(np.concatenate([t.scales for t in tokens if t is not None]))
@@ -139,7 +139,7 @@ def parse(
         record = json.loads(line)
         texts[record["id"]] = record["text"]
     store = VectorStore.from_bytes(blobs[PASSAGES], dimension)
-    sentence_matrix = np.load(io.BytesIO(blobs[SENTENCES]), allow_pickle=False)
+    sentence_matrix = load_array(blobs[SENTENCES], SENTENCES)
     token_reader = _TokenReader(blobs, dimension)
     rows = manifest["chunks"]
     stored_ids = sorted(int(i) for i in store.ids())
@@ -183,6 +183,17 @@ def parse(
     return store, next_id, parts
 
 
+def load_array(data: bytes, name: str) -> np.ndarray:
+    """One .npy file's array (never a pickle), or ValueError naming the file."""
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (EOFError, OSError, ValueError) as err:
+        raise ValueError(f"{name} is not a readable .npy array: {err}") from err
+    if not isinstance(array, np.ndarray):  # e.g. an .npz archive under the .npy name
+        raise ValueError(f"{name} is not a single .npy array")
+    return array
+
+
 class _TokenReader:
     """Hands out each document's block of the saved token vectors, checking every count."""
 
@@ -191,8 +202,8 @@ class _TokenReader:
         self.scales: np.ndarray | None = None
         self.offset = 0
         if TOKENS in blobs:
-            self.codes = np.load(io.BytesIO(blobs[TOKENS]), allow_pickle=False)
-            self.scales = np.load(io.BytesIO(blobs[TOKEN_SCALES]), allow_pickle=False)
+            self.codes = load_array(blobs[TOKENS], TOKENS)
+            self.scales = load_array(blobs[TOKEN_SCALES], TOKEN_SCALES)
             if (
                 self.codes.dtype != np.int8
                 or self.codes.ndim != 2
@@ -204,12 +215,17 @@ class _TokenReader:
                     f"token vectors {self.codes.shape} {self.codes.dtype} and scales "
                     f"{self.scales.shape} {self.scales.dtype} do not fit dimension {dimension}"
                 )
+            if not (np.isfinite(self.scales).all() and (self.scales > 0).all()):
+                raise ValueError("token scales must be finite and positive")
 
     def next(self, info: dict[str, Any], sentences: int) -> SentenceTokens | None:
+        """The next document's block (documents come in manifest order); None when the
+        index was saved without token vectors."""
         if self.codes is None or self.scales is None:
             return None
         counts = [int(c) for c in info["token_counts"]]
-        if len(counts) != sentences or any(c < 0 for c in counts):
+        left = self.codes.shape[0] - self.offset
+        if len(counts) != sentences or any(not 0 <= c <= left for c in counts):
             raise ValueError(f"token counts of {info['id']} do not match its sentences")
         bounds = np.zeros(sentences + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
@@ -223,5 +239,6 @@ class _TokenReader:
         return block
 
     def finish(self) -> None:
+        """Refuse token vectors left over: they belong to no sentence the manifest lists."""
         if self.codes is not None and self.offset != self.codes.shape[0]:
             raise ValueError("more token vectors than the documents' sentences hold")

@@ -73,18 +73,43 @@ def question_matrix(question: str, tokens: TokenVectors) -> np.ndarray:
     return tokens.vectors[content_rows(question, tokens)]
 
 
-def pack(texts: Sequence[str], tokens: Sequence[TokenVectors], dimension: int) -> SentenceTokens:
-    """Quantise the content pieces of each sentence into one SentenceTokens block."""
-    blocks = [t.vectors[content_rows(text, t)] for text, t in zip(texts, tokens, strict=True)]
-    sizes = [block.shape[0] for block in blocks]
-    bounds = np.zeros(len(blocks) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=bounds[1:])
-    matrix = np.concatenate(blocks) if blocks else np.zeros((0, dimension), np.float32)
-    matrix = matrix.reshape(-1, dimension)
+Block = tuple[np.ndarray, np.ndarray]  # one sentence's int8 codes and their scales
+
+
+def quantise(text: str, tokens: TokenVectors, dimension: int) -> Block:
+    """One sentence's content pieces as int8 codes with one scale per piece.
+
+    Done as soon as a sentence is encoded, so an upload never holds float32 token
+    vectors for more than one batch.
+
+    Raises:
+        ValueError: the token vectors are not of the model's dimension.
+    """
+    if tokens.vectors.shape[1] != dimension:
+        raise ValueError(
+            f"token vectors of dimension {tokens.vectors.shape[1]}, expected {dimension}"
+        )
+    matrix = tokens.vectors[content_rows(text, tokens)]
     peak = np.abs(matrix).max(axis=1) if matrix.size else np.zeros(0, np.float32)
     scales = (np.maximum(peak, 1e-12) / 127.0).astype(np.float32)
     codes = np.clip(np.rint(matrix / scales[:, None]), -127, 127).astype(np.int8)
-    return SentenceTokens(codes, scales, bounds)
+    return codes, scales
+
+
+def assemble(blocks: Sequence[Block], dimension: int) -> SentenceTokens:
+    """A document's SentenceTokens from its sentences' blocks, in order."""
+    bounds = np.zeros(len(blocks) + 1, dtype=np.int64)
+    np.cumsum([codes.shape[0] for codes, _ in blocks], out=bounds[1:])
+    if not blocks:
+        return SentenceTokens(np.zeros((0, dimension), np.int8), np.zeros(0, np.float32), bounds)
+    codes = np.concatenate([c for c, _ in blocks]).reshape(-1, dimension)
+    return SentenceTokens(codes, np.concatenate([s for _, s in blocks]), bounds)
+
+
+def pack(texts: Sequence[str], tokens: Sequence[TokenVectors], dimension: int) -> SentenceTokens:
+    """Quantise the content pieces of each sentence into one SentenceTokens block."""
+    blocks = [quantise(text, t, dimension) for text, t in zip(texts, tokens, strict=True)]
+    return assemble(blocks, dimension)
 
 
 def maxsim(question: np.ndarray, tokens: SentenceTokens, first: int, last: int) -> np.ndarray:

@@ -60,6 +60,7 @@ from qa.lexical import LexicalConfig
 __all__ = [
     "CURRENT",
     "DOCUMENTS",
+    "FORMAT_VERSION",
     "LOCK_TIMEOUT",
     "MANIFEST",
     "PASSAGES",

@@ -31,6 +31,7 @@ class FakeEncoder:
     def __init__(self, dimension: int = 64) -> None:
         self.dimension = dimension
         self.calls = 0
+        self.encoded: list[str] = []  # every text encoded, in order
 
     def _slot(self, term: str, size: int | None = None) -> int:
         digest = hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest()
@@ -58,6 +59,7 @@ class FakeEncoder:
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         self.calls += 1
+        self.encoded.extend(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts])

@@ -13,7 +13,7 @@ from embeddings.tokens import TokenVectors, token_vectors
 from qa import Assistant
 from qa.errors import IndexCorruptError
 from qa.late_interaction import SentenceTokens, content_rows, maxsim, pack, question_matrix
-from qa.storage import TOKEN_SCALES, TOKENS, read_manifest
+from qa.storage import TOKENS, read_manifest
 
 DIMENSION = 16
 
@@ -135,7 +135,7 @@ def test_tokens_survive_a_save_and_load(
         assert np.array_equal(before.bounds, after.bounds)
 
 
-def test_an_index_saved_without_tokens_gets_them_when_first_needed(
+def test_an_index_saved_without_tokens_gets_them_on_loading(
     tmp_path: Path, make_fake_encoder: Callable[..., TextEncoder]
 ) -> None:
     class NoTokens:
@@ -155,7 +155,7 @@ def test_an_index_saved_without_tokens_gets_them_when_first_needed(
     reply = loaded.ask("What did Putin say about external forces?")
 
     assert reply.found and "Putin" in reply.text
-    entry = loaded.collection.entry(loaded.documents[0].id)  # made when first needed
+    entry = loaded.collection.entry(loaded.documents[0].id)  # made by Assistant.load
     assert entry.sentence_tokens is not None
     assert entry.sentence_tokens.sentence_count == len(entry.sentences)
 
@@ -172,6 +172,28 @@ def test_token_counts_that_do_not_add_up_are_named(
     manifest["documents"][0]["token_counts"][0] += 1  # one piece more than was saved
     (generation / MANIFEST).write_text(json.dumps(seal(manifest)))
 
-    with pytest.raises(IndexCorruptError, match="token"):
-        Assistant.load(tmp_path, embedder=fake_encoder)
-    assert (generation / TOKEN_SCALES).exists()
+    from qa import storage
+
+    fresh = Assistant(fake_encoder)
+    with pytest.raises(IndexCorruptError, match=r"token vectors of .* run past"):
+        storage.load(tmp_path, fresh.collection)
+    assert fresh.documents == []  # nothing half-loaded
+
+
+def test_a_model_that_loses_a_sentences_tokens_adds_nothing(fake_assistant: Assistant) -> None:
+    from qa.errors import DocumentError
+
+    encoder = fake_assistant.embedder
+    real = encoder.encode_with_tokens  # type: ignore[attr-defined]
+
+    def short(texts: list[str], **kwargs: object) -> tuple[np.ndarray, list[TokenVectors]]:
+        vectors, tokens = real(texts)
+        return vectors, tokens[:-1]
+
+    encoder.encode_with_tokens = short  # type: ignore[attr-defined]
+    before = [d.id for d in fake_assistant.documents]
+
+    with pytest.raises(DocumentError, match="token vectors for"):
+        fake_assistant.add_documents(["Owls hunt at night. Bats do too.", "Cats sleep all day."])
+
+    assert [d.id for d in fake_assistant.documents] == before

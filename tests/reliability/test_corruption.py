@@ -9,10 +9,14 @@ seen too.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 import reliability_harness as harness
 
@@ -144,3 +148,48 @@ def test_a_forged_faiss_file_behind_resealed_checksums_is_still_refused_by_name(
             assert result["status"] == "error", (name, result)
             assert result["type"] == "IndexCorruptError", (name, result)
             assert "The vector index cannot be read" in result["message"], (name, result)
+
+
+def _npz(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, codes=array)
+    return buffer.getvalue()
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda g: _edit_manifest(g, _huge_count), id="a count past every int"),
+        pytest.param(lambda g: (g / storage.TOKENS).write_bytes(b""), id="an empty file"),
+        pytest.param(
+            lambda g: (g / storage.TOKENS).write_bytes(_npz(np.zeros((2, 64), np.int8))),
+            id="an .npz archive under the .npy name",
+        ),
+        pytest.param(
+            lambda g: (g / storage.TOKEN_SCALES).write_bytes(
+                _npy(np.full(np.load(g / storage.TOKEN_SCALES).shape, np.nan, np.float32))
+            ),
+            id="scales that are NaN",
+        ),
+    ],
+)
+def test_forged_token_files_behind_resealed_checksums_are_refused_by_name(
+    two_saves: Path, fake_encoder: object, forge: Callable[[Path], None]
+) -> None:
+    """Checksums redone by whoever forged the files: the parser must still refuse them
+    with the named error, never crash or quote with broken scores."""
+    generation = two_saves / "gen-000002"
+    forge(generation)
+    harness.reseal(generation)
+    with pytest.raises(IndexCorruptError, match=r"inconsistent"):
+        Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
+
+
+def _huge_count(manifest: dict[str, Any]) -> None:
+    manifest["documents"][0]["token_counts"][0] = 10**30
