@@ -197,3 +197,17 @@ def test_a_model_that_loses_a_sentences_tokens_adds_nothing(fake_assistant: Assi
         fake_assistant.add_documents(["Owls hunt at night. Bats do too.", "Cats sleep all day."])
 
     assert [d.id for d in fake_assistant.documents] == before
+
+
+def test_a_model_that_answers_in_the_wrong_shape_adds_nothing(fake_assistant: Assistant) -> None:
+    from qa.errors import DocumentError
+
+    encoder = fake_assistant.embedder
+    real = encoder.encode  # type: ignore[attr-defined]
+    encoder.encode = lambda texts, **kw: real(texts)[:, :-1]  # type: ignore[attr-defined]
+    before = [d.id for d in fake_assistant.documents]
+
+    with pytest.raises(DocumentError, match=r"vectors of shape \(\d+, 63\).*nothing was added"):
+        fake_assistant.add_documents(["Owls hunt at night.\n\nBats do too."])
+
+    assert [d.id for d in fake_assistant.documents] == before
