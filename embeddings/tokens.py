@@ -80,14 +80,17 @@ def from_sentence_transformer(
     `encode(output_value=None)` returns every output of the pass per text, but pads the
     token vectors to the batch's longest text (the attention mask cuts them back) and
     does not normalise the pooled vector (models without a Normalize layer need it
-    here). One batch at a time, so the padded tensors of a large upload are freed as it
-    goes. Texts longer than the model's window (256 word pieces for MiniLM) are matched
-    on their first 256, as their pooled vectors are.
+    here). One batch at a time, longest texts first, so the padded tensors of a large
+    upload are freed as it goes and each batch pads little. Texts longer than the
+    model's window (256 word pieces for MiniLM) are matched on their first 256, as their
+    pooled vectors are.
     """
     pooled = np.zeros((len(texts), dimension), dtype=np.float32)
-    tokens: list[TokenVectors] = []
+    tokens: list[TokenVectors | None] = [None] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     for start in range(0, len(texts), batch_size):
-        batch = texts[start : start + batch_size]
+        rows = order[start : start + batch_size]
+        batch = [texts[i] for i in rows]
         outputs = model.encode(
             batch, batch_size=batch_size, output_value=None, convert_to_numpy=False
         )
@@ -98,14 +101,14 @@ def from_sentence_transformer(
             truncation=True,
             max_length=model.max_seq_length,
         )
-        for row, output in enumerate(outputs):
-            pooled[start + row] = output["sentence_embedding"].float().numpy()
+        for position, (row, output) in enumerate(zip(rows, outputs, strict=True)):
+            pooled[row] = output["sentence_embedding"].float().numpy()
             length = int(output["attention_mask"].sum())
             hidden = output["token_embeddings"][:length].float().numpy()
-            tokens.append(
-                token_vectors(
-                    hidden, encoded["offset_mapping"][row], encoded["special_tokens_mask"][row]
-                )
+            tokens[row] = token_vectors(
+                hidden,
+                encoded["offset_mapping"][position],
+                encoded["special_tokens_mask"][position],
             )
     pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-    return pooled, tokens
+    return pooled, [t for t in tokens if t is not None]

@@ -63,7 +63,7 @@ def test_padding_and_special_tokens_are_cut_and_pooled_vectors_normalised() -> N
     assert [len(t) for t in tokens] == [1, 6, 2]  # the long text cut to the window
     assert [texts[2][s:e] for s, e in tokens[2].spans.tolist()] == ["lead", "space"]
     assert np.allclose(np.linalg.norm(tokens[1].vectors, axis=1), 1.0)
-    assert model.batches == [texts[:2], texts[2:]]  # one batch at a time
+    assert model.batches == [[texts[1], texts[2]], [texts[0]]]  # longest first, by batch
 
 
 def test_a_tokenizer_that_disagrees_with_the_model_is_refused() -> None:
