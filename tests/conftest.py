@@ -76,6 +76,22 @@ class FakeEncoder:
         return self._tokens(text)
 
 
+class PooledOnly:
+    """The same model without token vectors: a custom encoder, or one from before they
+    were kept."""
+
+    def __init__(self, inner: FakeEncoder) -> None:
+        self.name, self.weights_sha256 = inner.name, inner.weights_sha256
+        self.dimension = inner.dimension
+        self.encode, self.encode_query = inner.encode, inner.encode_query
+
+
+@pytest.fixture
+def pooled_only() -> type[PooledOnly]:
+    """PooledOnly(encoder) wraps an encoder so that it gives pooled vectors only."""
+    return PooledOnly
+
+
 @pytest.fixture
 def fake_encoder() -> FakeEncoder:
     return FakeEncoder()

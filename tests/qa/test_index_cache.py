@@ -52,19 +52,11 @@ def test_a_damaged_cache_is_rebuilt(fake_encoder: Any, tmp_path: Path) -> None:
 
 
 def test_an_index_cached_without_token_vectors_is_saved_again_with_them(
-    fake_encoder: Any, tmp_path: Path
+    fake_encoder: Any, tmp_path: Path, pooled_only: Any
 ) -> None:
-    class PooledOnly:
-        """The same model, before token vectors were kept."""
-
-        def __init__(self, inner: Any) -> None:
-            self.name, self.weights_sha256 = inner.name, inner.weights_sha256
-            self.dimension = inner.dimension
-            self.encode, self.encode_query = inner.encode, inner.encode_query
-
     doc = _doc(tmp_path, "Owls\n\nThe barn owl hunts mice at night. It sleeps by day.")
     cache = tmp_path / "cache"
-    first = open_cached([doc], embedder=PooledOnly(fake_encoder), cache_dir=cache)
+    first = open_cached([doc], embedder=pooled_only(fake_encoder), cache_dir=cache)
     (where,) = list(cache.iterdir())
     assert "tokens.npy" not in read_manifest(where)[1]["files"]
     calls = fake_encoder.calls

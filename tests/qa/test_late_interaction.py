@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -136,17 +137,9 @@ def test_tokens_survive_a_save_and_load(
 
 
 def test_an_index_saved_without_tokens_gets_them_on_loading(
-    tmp_path: Path, make_fake_encoder: Callable[..., TextEncoder]
+    tmp_path: Path, make_fake_encoder: Callable[..., TextEncoder], pooled_only: Any
 ) -> None:
-    class NoTokens:
-        """A model that gives pooled vectors only."""
-
-        def __init__(self, inner: TextEncoder) -> None:
-            self.name, self.weights_sha256 = inner.name, inner.weights_sha256
-            self.dimension = inner.dimension
-            self.encode, self.encode_query = inner.encode, inner.encode_query
-
-    plain = Assistant.default(embedder=NoTokens(make_fake_encoder()))
+    plain = Assistant.default(embedder=pooled_only(make_fake_encoder()))
     plain.save(tmp_path)
     _, manifest = read_manifest(tmp_path)
     assert TOKENS not in manifest["files"]
