@@ -26,6 +26,7 @@ import random
 import select
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -764,3 +765,22 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+@contextlib.contextmanager
+def holder(script: str, directory: Path, ready: str) -> Iterator[subprocess.Popen[str]]:
+    """Another process runs `script` on `directory` until the block ends; yielded once it
+    has printed `ready` (it holds a lock by then), killed afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(directory)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == ready
+        yield process
+    finally:
+        process.kill()
+        process.wait()

@@ -128,19 +128,8 @@ def test_qa_index_is_refused_before_loading_the_model_while_another_writer_holds
 @contextlib.contextmanager
 def _lock_held(index: Path) -> Iterator[None]:
     """Another process holds the index's writer lock for the length of the block."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(index)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=harness.ROOT,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with harness.holder(HOLD_LOCK, index, "locked"):
         yield
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 HOLD_LOCK = """

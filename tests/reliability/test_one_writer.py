@@ -45,18 +45,8 @@ def saved(tmp_path: Path) -> Path:
 @pytest.fixture
 def other_writer(saved: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process in the middle of a save: it holds the writer lock until told."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(saved)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=harness.ROOT,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    yield holder
-    if holder.poll() is None:
-        holder.kill()
-    holder.wait()
+    with harness.holder(HOLD_LOCK, saved, "locked") as process:
+        yield process
 
 
 def test_a_second_writer_is_refused_within_a_second(
@@ -159,15 +149,7 @@ with storage.writing(Path(sys.argv[1])):
 
 def test_a_second_writer_session_is_refused_when_it_opens(saved: Path) -> None:
     """Item 13 as the issue words it: refused on opening, before anything is loaded."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_SESSION, str(saved)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=harness.ROOT,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "writing"
+    with harness.holder(HOLD_SESSION, saved, "writing"):
         started = time.monotonic()
         with (
             pytest.raises(IndexLockedError, match=r"Another process is writing the index"),
@@ -180,9 +162,6 @@ def test_a_second_writer_session_is_refused_when_it_opens(saved: Path) -> None:
         plain.add_documents(["Violins need rosin."])
         with pytest.raises(IndexLockedError):
             plain.save(saved)  # and so is a plain save
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_a_session_saves_as_often_as_it_likes_under_its_own_lock(saved: Path) -> None:
