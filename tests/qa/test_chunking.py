@@ -3,8 +3,12 @@ paragraph, each keeping exact character offsets into its document."""
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import pytest
 
+from qa import chunking
 from qa.chunking import ChunkingConfig, chunk_document, paragraph_spans, sentence_spans
 from qa.loading import bundled_article_path, load_path, load_text
 from qa.types import Chunk, Document, Span
@@ -122,6 +126,38 @@ def test_every_sentence_and_chunk_maps_back_to_its_exact_text(text: str) -> None
         assert document.text[chunk.start : chunk.end] == chunk.text
         assert chunk.start == sentences[chunk.first_sentence].start
         assert chunk.end == sentences[chunk.last_sentence].end
+
+
+def test_no_text_is_lost_between_sentences_whatever_the_punctuation() -> None:
+    pieces = ["abc", " ", "A", ".", "!", "?", "\n", '"', "(", ")", "…", "Mr.", "U.S.", "e.g.",
+              "No. 5", "...", "•", "\t", "3.14", ":", "—"]  # fmt: skip
+    generator = random.Random(7)
+    for _ in range(300):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 40)))
+        spans = sentence_spans(text)
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        lost = [c for i, c in enumerate(text) if not c.isspace() and i not in covered]
+        assert not lost, (text, lost)
+        assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+def test_a_sentence_the_segmenter_altered_keeps_the_rest_of_its_piece(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Altering:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def process(self) -> list[str]:
+            return ["First one.", "SECOND  ONE (ALTERED).", "Third one."]
+
+    segmenter = chunking._segmenter()
+    monkeypatch.setattr(segmenter, "processor", Altering)
+    text = "First one. Second one. Third one."
+
+    spans = sentence_spans(text)
+
+    assert [text[s.start : s.end] for s in spans] == ["First one.", "Second one. Third one."]
 
 
 def test_the_article_round_trips_for_every_sentence_and_chunk(article: Document) -> None:
