@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     order = [d.id for d in dataset.documents]
     rows = []
     for example in dataset.examples:
+        if example.document is None:
+            continue
         feats, text = features(assistant, example.question)
         rows.append(
             (order.index(example.document), feats, float(contains_answer(text, example.answers)), 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,9 @@ class Question:
     paraphrase: bool
 
 
-def candidates(assistant: Assistant, question: str, answers: list[str]) -> tuple[np.ndarray, ...]:
+def candidates(
+    assistant: Assistant, question: str, answers: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Every candidate sentence's features, and whether it contains a gold answer."""
     sentences, _ = scored(assistant, question)
     features = np.array([s.features for s in sentences], dtype=np.float64)
@@ -112,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = [
         Question(order[e.document], *candidates(assistant, e.question, e.answers), False)
         for e in dataset.examples
+        if e.document is not None
     ]
     if args.extra:
         titles = {d.title: i for i, d in enumerate(dataset.documents)}

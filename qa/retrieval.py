@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qa.collection import Collection
+from qa.lexical import top_positive
 from qa.types import Chunk
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -203,10 +204,7 @@ def _lexical(
     if allowed is not None:
         mask = np.isin(ids, np.asarray(allowed, dtype=np.int64))
         scores = np.where(mask, scores, 0.0)
-    positive = np.flatnonzero(scores > 0)
-    if positive.size == 0:
-        return {}
-    order = positive[np.argsort(-scores[positive], kind="stable")][:depth]
+    order = top_positive(scores, depth)
     return {int(ids[row]): (rank, float(scores[row])) for rank, row in enumerate(order, start=1)}
 
 

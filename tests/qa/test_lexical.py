@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa.lexical import LexicalConfig, LexicalIndex
+from qa.lexical import LexicalConfig, LexicalIndex, top_positive
 
 FRUIT = [
     "Apples and bananas are sold at the market.",  # 0
@@ -106,3 +106,29 @@ def test_length_normalisation_follows_b() -> None:
 def test_settings_are_validated(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         LexicalConfig(**settings)
+
+
+# ----- top_positive ---------------------------------------------------------------------
+def test_top_positive_orders_like_a_stable_sort_of_every_positive_score() -> None:
+    generator = np.random.default_rng(3)
+    for _ in range(500):
+        scores = generator.integers(0, 4, generator.integers(0, 40)).astype(np.float32)
+        depth = int(generator.integers(1, 10))
+        positive = np.flatnonzero(scores > 0)
+        expected = positive[np.argsort(-scores[positive], kind="stable")][:depth]
+
+        assert top_positive(scores, depth).tolist() == expected.tolist()
+
+
+def test_top_positive_keeps_ties_at_the_cut_in_row_order() -> None:
+    scores = np.array([1.0, 3.0, 2.0, 2.0, 0.0, 2.0, 2.0], dtype=np.float32)
+
+    assert top_positive(scores, 3).tolist() == [1, 2, 3]
+
+
+def test_top_positive_never_returns_zero_scores_or_more_than_exist() -> None:
+    scores = np.array([0.0, 0.5, 0.0, 0.25], dtype=np.float32)
+
+    assert top_positive(scores, 10).tolist() == [1, 3]
+    assert top_positive(np.zeros(5, dtype=np.float32), 3).tolist() == []
+    assert top_positive(scores, 0).tolist() == []
