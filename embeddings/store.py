@@ -3,18 +3,21 @@
 The index type follows the collection's size, as txtai does: exact search (a flat
 index) below `EXACT_LIMIT` vectors, where it answers in a few milliseconds and is never
 wrong; an inverted-file index (IVF, k-means lists, `nprobe` of them searched) above it,
-where exact search would cost tens of milliseconds per query. The choice and its settings
+where exact search would cost tens of milliseconds per query, searched first in a 4-bit
+fast-scan copy for a shortlist that the stored vectors then rank. The choice and its settings
 are an `IndexSpec`, recorded so a saved index says what it is; the FAISS file itself also
 carries them, so `from_bytes` recovers the spec without the manifest.
 
 FAISS pads short result lists with id -1, and Python's `rows[-1]` would then quietly
 return the last row; this class never lets a padding id out. Serialisation is FAISS's
-own binary format (no pickle); the caller decides where and how atomically to write it.
+own binary format (no pickle; a store with a shortlist writes a small header and then its
+two FAISS indexes); the caller decides where and how atomically to write it.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -36,6 +39,13 @@ RETRAIN_GROWTH = 4
 EXACT_SUBSET_LIMIT = 50_000
 # k-means rounds when fitting IVF cells (FAISS's default is 25); see `_ivf_index`.
 KMEANS_ROUNDS = 10
+# An IVF store first shortlists this many candidates from 4-bit product-quantised copies
+# of its vectors (FAISS fast-scan, searched in SIMD registers), then ranks them by its
+# stored vectors. See choose_spec.
+SHORTLIST = 200
+# A store with a shortlist is written as this header, then both FAISS indexes.
+_CONTAINER = b"QA-VECTORSTORE-1"
+_HEADER = struct.Struct("<QI")  # length of the main index's bytes, shortlist size
 
 # IVF's id-to-entry map that still allows removal (faiss's type stubs lack DirectMap).
 _HASHTABLE = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
@@ -64,6 +74,8 @@ class IndexSpec:
         codes: how an IVF index stores vectors: "float32", "float16" or "int8" (ivf only;
             an exact index is always float32). `VectorStore.vectors` returns what is stored:
             float16-rounded, or int8-decoded (within ~1e-3 of the original per dimension).
+        shortlist: 0, or (ivf only) how many candidates a search takes from a 4-bit
+            fast-scan copy of the probed cells before ranking them by the stored vectors.
     """
 
     kind: IndexKind = "flat"
@@ -71,6 +83,7 @@ class IndexSpec:
     nprobe: int = 0
     trained_on: int = 0
     codes: Codes = "float32"
+    shortlist: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in INDEX_KINDS:
@@ -87,6 +100,11 @@ class IndexSpec:
                 f"Vector codes must be one of {', '.join(CODES)} (float32 for an exact "
                 f"index); got {self.codes!r} for a {self.kind!r} index."
             )
+        if self.shortlist < 0 or (self.kind == "flat" and self.shortlist):
+            raise VectorStoreError(
+                f"A shortlist must be 0 or more, and only an IVF index has one; got "
+                f"{self.shortlist} for a {self.kind!r} index."
+            )
 
     @property
     def factory(self) -> str:
@@ -94,27 +112,31 @@ class IndexSpec:
         if self.kind == "flat":
             return "IDMap2,Flat,IP"
         codes = {"float32": "Flat", "float16": "SQfp16", "int8": "SQ8"}[self.codes]
-        return f"IVF{self.nlist},{codes},IP"
+        shortlist = f"+PQ4fs-shortlist{self.shortlist}" if self.shortlist else ""
+        return f"IVF{self.nlist},{codes},IP{shortlist}"
 
     @property
     def exact(self) -> bool:
         return self.kind == "flat"
 
     def to_dict(self) -> dict[str, Any]:
-        """The settings as JSON-ready data; `codes` only when not float32.
+        """The settings as JSON-ready data; `codes` only when not float32, `shortlist` only
+        when set.
 
-        Leaving out the default keeps a float32 store's manifest exactly as versions before
-        `codes` wrote it, so those versions (which refuse unknown keys) can still read it.
+        Leaving out the defaults keeps such a store's manifest exactly as versions before
+        these settings wrote it, so those versions (which refuse unknown keys) can read it.
         """
         data = asdict(self)
         if self.codes == "float32":
             del data["codes"]
+        if not self.shortlist:
+            del data["shortlist"]
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexSpec:
         """The spec a `to_dict` wrote; unknown keys are refused with their names."""
-        unknown = set(data) - {"kind", "nlist", "nprobe", "trained_on", "codes"}
+        unknown = set(data) - {"kind", "nlist", "nprobe", "trained_on", "codes", "shortlist"}
         if unknown:
             raise VectorStoreError(f"Unknown index settings: {', '.join(sorted(unknown))}.")
         return cls(**data)
@@ -127,14 +149,16 @@ def choose_spec(count: int, *, exact_limit: int = EXACT_LIMIT) -> IndexSpec:
     """The index for a collection of `count` vectors.
 
     Exact below `exact_limit`. Above it, IVF with about 2·sqrt(count) cells (a power of
-    two), vectors stored as int8, and 7/64 (~11%) of the cells probed. Measured at 1M on
-    the hard synthetic vectors of benchmarks/scale.py (neighbours spread across cells):
-    probing 1/8 gave recall@10 0.967 against exact search but ~10 ms per query on the
-    loaded 2-core machine, 3/32 gave 0.948 (below the goal's 0.95); 7/64 sits between.
-    int8 lists search in half the time of float32 ones at a quarter of the memory. On
-    clustered data far fewer probes would do. Smaller indexes probe at least 112 cells: at
-    100k (512 cells) 7/64 gave recall 0.865, 112 cells 0.959 in 1.5 ms. See
-    docs/benchmarks.md.
+    two), vectors stored as int8, 1/8 of the cells probed (at least 112), and a fast-scan
+    shortlist of SHORTLIST candidates in front. On the hard synthetic vectors of
+    benchmarks/scale.py (neighbours spread across cells), measured at 1M on an AVX2-only
+    2-core machine: scanning the probed int8 lists directly took 13.1 ms for recall@10
+    0.958 at 7/64 of the cells; with the shortlist, 7/64 took 2.3 ms (0.956) and 1/8
+    2.4 ms (0.965), the shortlist losing no recall against the int8 lists it stands in
+    front of. int8 lists are a quarter of float32's memory; the shortlist adds 48 B per
+    vector. Smaller indexes probe at least 112 cells: at 100k (512 cells) 1/8 would give
+    recall 0.89, 112 cells 0.959 in 0.8 ms. On clustered data far fewer probes would do.
+    See docs/benchmarks.md.
     """
     if count < exact_limit:
         return IndexSpec()
@@ -142,9 +166,10 @@ def choose_spec(count: int, *, exact_limit: int = EXACT_LIMIT) -> IndexSpec:
     return IndexSpec(
         "ivf",
         nlist=nlist,
-        nprobe=max(min(nlist, MIN_PROBES), nlist * 7 // 64),
+        nprobe=max(min(nlist, MIN_PROBES), nlist // 8),
         trained_on=count,
         codes="int8",
+        shortlist=SHORTLIST,
     )
 
 
@@ -200,6 +225,7 @@ class VectorStore:
         self.spec = IndexSpec()
         self.index_type = self.spec.factory
         self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self._fast: Any = None  # the shortlist's fast-scan copy of an IVF index, if any
 
     @classmethod
     def build(
@@ -223,13 +249,18 @@ class VectorStore:
         store.auto = spec is None
         chosen = spec or choose_spec(int(matrix.shape[0]), exact_limit=exact_limit)
         if chosen.kind == "ivf":
-            store._index = _ivf_index(store.dimension, chosen, store._as_matrix(matrix))
-            store._set_spec(chosen)
+            store._train(chosen, store._as_matrix(matrix))
         store._add(np.asarray(list(ids), dtype=np.int64), store._as_matrix(matrix))
         return store
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    def _train(self, spec: IndexSpec, sample: np.ndarray) -> None:
+        """Empty IVF index (and its shortlist copy) fitted to `sample`."""
+        self._index = _ivf_index(self.dimension, spec, sample)
+        self._fast = _shortlist_index(self._index, sample) if spec.shortlist else None
+        self._set_spec(spec)
 
     def _set_spec(self, spec: IndexSpec) -> None:
         self.spec = spec
@@ -273,6 +304,8 @@ class VectorStore:
             raise VectorStoreError("Vector ids must be non-negative.")
         if id_array.size:
             self._index.add_with_ids(matrix, id_array)
+            if self._fast is not None:
+                self._fast.add_with_ids(matrix, id_array)
 
     def _reindex_if_grown(self) -> None:
         count = len(self)
@@ -285,8 +318,7 @@ class VectorStore:
             return
         ids = self.ids()
         matrix = self.vectors(ids)
-        self._index = _ivf_index(self.dimension, spec, matrix)
-        self._set_spec(spec)
+        self._train(spec, matrix)
         self._add(ids, matrix)
 
     def set_nprobe(self, nprobe: int) -> None:
@@ -300,6 +332,8 @@ class VectorStore:
             )
         spec = replace(self.spec, nprobe=nprobe)
         self._index.nprobe = nprobe
+        if self._fast is not None:
+            self._fast.nprobe = nprobe
         self._set_spec(spec)
 
     def remove(self, ids: Iterable[int]) -> int:
@@ -312,6 +346,8 @@ class VectorStore:
             present = np.unique(id_array[np.isin(id_array, self.ids())])
             if present.size == 0:
                 return 0
+            if self._fast is not None:  # no id map there (fast-scan lists cannot keep one)
+                self._fast.remove_ids(faiss.IDSelectorBatch(present))
             return int(self._index.remove_ids(faiss.IDSelectorArray(present)))
         return int(self._index.remove_ids(faiss.IDSelectorBatch(id_array)))
 
@@ -346,10 +382,23 @@ class VectorStore:
         k = min(k, limit)
         if k == 0:
             return _empty_hits()
+        if self._fast is not None and params is None:
+            return self._shortlisted(vector, k)
         with _faiss_threads(self.search_threads):
             scores, ids = self._index.search(vector, k, params=params)
         keep = ids[0] >= 0
         return Hits(ids=ids[0][keep].astype(np.int64), scores=scores[0][keep].astype(np.float32))
+
+    def _shortlisted(self, vector: np.ndarray, k: int) -> Hits:
+        """The best `k` of the fast-scan copy's candidates, by the stored vectors."""
+        with _faiss_threads(self.search_threads):
+            _, found = self._fast.search(vector, max(k, self.spec.shortlist))
+        candidates = found[0][found[0] >= 0].astype(np.int64)
+        if candidates.size == 0:
+            return _empty_hits()
+        scores = self._index.reconstruct_batch(candidates) @ vector[0]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return Hits(ids=candidates[order], scores=scores[order].astype(np.float32))
 
     def _params(self, selector: Any) -> Any:
         if self.spec.kind == "ivf":
@@ -389,8 +438,16 @@ class VectorStore:
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def to_bytes(self) -> bytes:
-        """The index in FAISS's binary format (its type and settings included)."""
-        return faiss.serialize_index(self._index).tobytes()
+        """The index in FAISS's binary format (its type and settings included).
+
+        With a shortlist: a header (marker, the main index's length, the shortlist size),
+        then both indexes in FAISS's format. A store without one is written as before.
+        """
+        main = faiss.serialize_index(self._index).tobytes()
+        if self._fast is None:
+            return main
+        fast = faiss.serialize_index(self._fast).tobytes()
+        return _CONTAINER + _HEADER.pack(len(main), self.spec.shortlist) + main + fast
 
     @classmethod
     def from_bytes(
@@ -402,19 +459,26 @@ class VectorStore:
             VectorStoreError: the bytes are not a FAISS index of this type and dimension.
         """
         index: Any
-        try:
-            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
-        except Exception as err:
-            raise VectorStoreError(f"The vector index cannot be read: {err}") from err
+        fast: Any = None
+        shortlist = 0
+        if data.startswith(_CONTAINER):
+            data, fast_bytes, shortlist = _split_container(data)
+            fast = _deserialise(fast_bytes)
+        index = _deserialise(data)
         store = cls(dimension, exact_limit=exact_limit)
         codes = _ivf_codes(index)
+        if fast is not None:
+            _check_shortlist(fast, index, dimension, codes)
+            store._fast = fast
         if codes is not None and index.d == dimension:
             # The cell count, nprobe and codes travel in the FAISS file; the training size
             # does not, so the current size stands in for it (retraining then waits for 4x).
             if index.direct_map.type != _HASHTABLE:
                 index.set_direct_map_type(_HASHTABLE)
             store._set_spec(
-                IndexSpec("ivf", int(index.nlist), int(index.nprobe), int(index.ntotal), codes)
+                IndexSpec(
+                    "ivf", int(index.nlist), int(index.nprobe), int(index.ntotal), codes, shortlist
+                )
             )
         elif not (
             isinstance(index, faiss.IndexIDMap2)
@@ -468,6 +532,65 @@ def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
     ivf.own_fields = True
     quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG ownership, not in the stubs
     return ivf
+
+
+def _shortlist_index(main: Any, sample: np.ndarray) -> Any:
+    """A fast-scan product-quantised copy of IVF index `main`, over the same cells.
+
+    4 bits for every 4 dimensions (or fewer when the dimension does not divide); its
+    cells are `main`'s centroids, so a probe means the same cells in both.
+    """
+    dimension = int(main.d)
+    quantizer = faiss.IndexFlatIP(dimension)
+    quantizer.add(main.quantizer.reconstruct_n(0, main.nlist))
+    pieces = next(m for m in (dimension // 4, dimension // 2, dimension) if dimension % m == 0)
+    fast = faiss.IndexIVFPQFastScan(
+        quantizer, dimension, int(main.nlist), pieces, 4, faiss.METRIC_INNER_PRODUCT
+    )
+    fast.by_residual = False  # like `main`; and a probed list needs no per-list table
+    fast.train(np.ascontiguousarray(sample))  # the cells are set: this trains the codes
+    fast.nprobe = main.nprobe
+    fast.own_fields = True
+    quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG ownership, not in the stubs
+    return fast
+
+
+def _deserialise(data: bytes) -> Any:
+    try:
+        return faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    except Exception as err:
+        raise VectorStoreError(f"The vector index cannot be read: {err}") from err
+
+
+def _split_container(data: bytes) -> tuple[bytes, bytes, int]:
+    """(main index bytes, shortlist index bytes, shortlist size) of a `to_bytes` container."""
+    start = len(_CONTAINER) + _HEADER.size
+    if len(data) < start:
+        raise VectorStoreError("The vector index is cut short in its header.")
+    length, shortlist = _HEADER.unpack_from(data, len(_CONTAINER))
+    if not 0 < length < len(data) - start or shortlist < 1:
+        raise VectorStoreError(
+            f"The vector index's header is inconsistent (main index of {length} bytes in "
+            f"{len(data)}, shortlist {shortlist})."
+        )
+    return data[start : start + length], data[start + length :], int(shortlist)
+
+
+def _check_shortlist(fast: Any, main: Any, dimension: int, codes: Codes | None) -> None:
+    """Refuse a shortlist index that does not mirror `main`: it would return wrong ids."""
+    if not (
+        codes is not None
+        and isinstance(fast, faiss.IndexIVFPQFastScan)
+        and not fast.by_residual
+        and fast.d == dimension == main.d
+        and fast.nlist == main.nlist
+        and fast.ntotal == main.ntotal
+    ):
+        raise VectorStoreError(
+            f"The vector index's shortlist ({type(fast).__name__}, dimension {fast.d}, "
+            f"{fast.ntotal} vectors) does not match its main index ({type(main).__name__}, "
+            f"dimension {main.d}, {main.ntotal} vectors)."
+        )
 
 
 def _ivf_codes(index: Any) -> Codes | None:

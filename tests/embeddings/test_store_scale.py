@@ -7,6 +7,8 @@ does not depend on size. Recall is measured in benchmarks, not asserted here.
 
 from __future__ import annotations
 
+import struct
+
 import faiss
 import numpy as np
 import pytest
@@ -20,14 +22,18 @@ def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-@pytest.fixture(params=["float32", "float16", "int8"])
+@pytest.fixture(params=["float32", "float16", "int8", "int8+shortlist"])
 def ivf_store(request: pytest.FixtureRequest) -> VectorStore:
     """1,000 vectors under ids 0, 3, 6, ... in an IVF index that probes every cell.
 
-    Every IVF test runs once per way of storing the vectors.
+    Every IVF test runs once per way of storing the vectors, and once with a fast-scan
+    shortlist in front of int8 lists (as large collections get).
     """
     vectors = unit_vectors(1000)
-    spec = IndexSpec("ivf", nlist=16, nprobe=16, trained_on=1000, codes=request.param)
+    codes, _, shortlist = request.param.partition("+")
+    spec = IndexSpec(
+        "ivf", nlist=16, nprobe=16, trained_on=1000, codes=codes, shortlist=50 if shortlist else 0
+    )
     return VectorStore.build(np.arange(1000) * 3, vectors, spec=spec)
 
 
@@ -43,10 +49,11 @@ def test_large_collections_get_int8_ivf_with_about_two_sqrt_n_cells() -> None:
 
     assert spec.kind == "ivf"
     assert spec.nlist == 2048  # 2 * sqrt(1M) = 2000 -> nearest power of two
-    assert spec.nprobe == 224  # 7/64 of the cells
+    assert spec.nprobe == 256  # 1/8 of the cells
     assert spec.trained_on == 1_000_000
     assert spec.codes == "int8"  # a quarter of float32's bytes, half its search time
-    assert spec.factory == "IVF2048,SQ8,IP"
+    assert spec.shortlist == 200  # fast-scan candidates, ranked by the int8 vectors
+    assert spec.factory == "IVF2048,SQ8,IP+PQ4fs-shortlist200"
 
 
 def test_the_exact_limit_is_a_setting() -> None:
@@ -71,6 +78,8 @@ def test_a_spec_survives_a_round_trip_through_a_dict() -> None:
             "codes must be one of float32, float16, int8 .*; got 'int4' for a 'ivf' index",
         ),
         ({"kind": "flat", "codes": "float16"}, "got 'float16' for a 'flat' index"),
+        ({"kind": "flat", "shortlist": 10}, "only an IVF index has one; got 10 for a 'flat'"),
+        ({"kind": "ivf", "nlist": 8, "nprobe": 1, "shortlist": -1}, "must be 0 or more"),
     ],
 )
 def test_bad_specs_are_refused_by_name(kwargs: dict[str, object], message: str) -> None:
@@ -81,6 +90,15 @@ def test_bad_specs_are_refused_by_name(kwargs: dict[str, object], message: str) 
 def test_a_float32_spec_is_written_as_before_codes_existed() -> None:
     assert IndexSpec().to_dict() == {"kind": "flat", "nlist": 0, "nprobe": 0, "trained_on": 0}
     assert IndexSpec("ivf", nlist=64, nprobe=8, codes="int8").to_dict()["codes"] == "int8"
+
+
+def test_a_spec_without_a_shortlist_is_written_as_before_shortlists_existed() -> None:
+    plain = IndexSpec("ivf", nlist=64, nprobe=8, codes="int8")
+    listed = IndexSpec("ivf", nlist=64, nprobe=8, codes="int8", shortlist=200)
+
+    assert "shortlist" not in plain.to_dict()
+    assert IndexSpec.from_dict(listed.to_dict()) == listed
+    assert listed.factory == "IVF64,SQ8,IP+PQ4fs-shortlist200"
 
 
 def test_a_spec_written_before_codes_existed_still_reads_as_float32() -> None:
@@ -189,11 +207,87 @@ def test_ivf_survives_a_round_trip_through_bytes_with_its_settings(ivf_store: Ve
 
     assert (copy.spec.kind, copy.spec.nlist, copy.spec.nprobe) == ("ivf", 16, 4)
     assert copy.spec.codes == ivf_store.spec.codes
+    assert copy.spec.shortlist == ivf_store.spec.shortlist
     assert copy.index_type == ivf_store.index_type
     assert sorted(copy.ids().tolist()) == sorted(ivf_store.ids().tolist())
     query = unit_vectors(1000)[77]
     assert copy.search(query, 5).ids.tolist() == ivf_store.search(query, 5).ids.tolist()
     assert copy.remove([3]) == 1
+
+
+# ----- the shortlist ---------------------------------------------------------------------
+@pytest.fixture
+def listed_store() -> VectorStore:
+    spec = IndexSpec("ivf", nlist=16, nprobe=4, trained_on=1000, codes="int8", shortlist=50)
+    return VectorStore.build(np.arange(1000) * 3, unit_vectors(1000), spec=spec)
+
+
+def test_shortlisted_scores_are_the_stored_vectors_inner_products(
+    listed_store: VectorStore,
+) -> None:
+    query = unit_vectors(1000)[42]
+
+    hits = listed_store.search(query, 10)
+
+    np.testing.assert_allclose(hits.scores, listed_store.vectors(hits.ids) @ query, rtol=1e-5)
+    assert list(hits.scores) == sorted(hits.scores, reverse=True)
+    assert len(set(hits.ids.tolist())) == 10
+
+
+def test_the_shortlist_forgets_removed_vectors_and_learns_added_ones(
+    listed_store: VectorStore,
+) -> None:
+    vectors = unit_vectors(1001)
+    listed_store.remove([42 * 3])
+    listed_store.add([5000], vectors[1000:])
+
+    assert 42 * 3 not in listed_store.search(vectors[42], 5).ids.tolist()
+    assert listed_store.search(vectors[1000], 1).ids.tolist() == [5000]
+    copy = VectorStore.from_bytes(listed_store.to_bytes(), 16)
+    assert copy.search(vectors[1000], 1).ids.tolist() == [5000]
+    assert 42 * 3 not in copy.search(vectors[42], 5).ids.tolist()
+
+
+def test_nprobe_reaches_the_shortlist(listed_store: VectorStore) -> None:
+    listed_store.set_nprobe(16)
+
+    copy = VectorStore.from_bytes(listed_store.to_bytes(), 16)
+
+    assert copy.spec.nprobe == 16 and copy.spec.shortlist == 50
+    assert copy._fast.nprobe == 16
+
+
+@pytest.mark.parametrize(
+    ("forge", "message"),
+    [
+        (lambda data: data[:20], "cut short in its header"),
+        (lambda data: data[:16] + b"\xff" * 8 + data[24:], "header is inconsistent"),
+        (lambda data: data[:24] + b"\0\0\0\0" + data[28:], "header is inconsistent"),
+        (lambda data: data[:-100], "cannot be read"),
+    ],
+)
+def test_a_damaged_shortlist_container_is_refused_by_name(
+    listed_store: VectorStore, forge: object, message: str
+) -> None:
+    data = forge(listed_store.to_bytes())  # type: ignore[operator]
+
+    with pytest.raises(VectorStoreError, match=message):
+        VectorStore.from_bytes(data, 16)
+
+
+def test_a_shortlist_that_does_not_mirror_its_index_is_refused(listed_store: VectorStore) -> None:
+    other = VectorStore.build(
+        range(500),
+        unit_vectors(500, seed=1),
+        spec=IndexSpec("ivf", nlist=16, nprobe=4, codes="int8", shortlist=50),
+    )
+    main = faiss.serialize_index(listed_store._index).tobytes()
+    fast = faiss.serialize_index(other._fast).tobytes()
+    header = other.to_bytes()[:16]
+    forged = header + struct.pack("<QI", len(main), 50) + main + fast
+
+    with pytest.raises(VectorStoreError, match=r"shortlist .* does not match its main index"):
+        VectorStore.from_bytes(forged, 16)
 
 
 def test_nprobe_is_only_for_ivf() -> None:
