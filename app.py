@@ -3,7 +3,10 @@
 Honours GRADIO_SERVER_NAME and GRADIO_SERVER_PORT, as Gradio apps do.
 """
 
-from ui.app import default_assistant, serve
+from ui.startup import load_in_background
 
 if __name__ == "__main__":
-    serve(default_assistant())
+    loading = load_in_background()  # overlaps Gradio's import, most of the start
+    from ui.app import serve
+
+    serve(loading.result())

@@ -169,10 +169,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.startup import load_in_background
+
+    if args.docs or args.index:
+        ready = _assistant(args.docs, args.index)
+    else:  # the bundled article, loading while Gradio imports, as app.py does
+        loading = load_in_background()
     from ui.app import serve
 
-    assistant = _assistant(args.docs, args.index) if (args.docs or args.index) else None
-    serve(assistant, host=args.host, port=args.port)
+    serve(ready if args.docs or args.index else loading.result(), host=args.host, port=args.port)
     return 0
 
 

@@ -8,7 +8,6 @@ Usage:
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 import gradio as gr
@@ -23,6 +22,7 @@ from ui.handlers import (
     document_choices,
 )
 from ui.sessions import UploadLimits
+from ui.startup import default_assistant
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -183,31 +183,6 @@ def serve(
     app = create_server(assistant, build_app(assistant), host=host, port=port)
     print(f"qa-assistant chat on http://{host}:{port}  (REST API: POST /api/ask)")
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
-
-
-def default_assistant() -> Assistant:
-    """The bundled article with the bundled model, loaded now rather than on the first question.
-
-    The article's index is cached on disk (qa.index_cache), so only the first start embeds.
-    The model runs on ONNX Runtime (`QA_BACKEND`, default "onnx"): the same vectors and
-    XQuAD accuracy as torch, starting in half the time and answering about twice as fast.
-    "onnx-int8" is faster again but fell 0.6-0.8 points short of torch on XQuAD in the
-    latest benchmark run, outside the 0.5-point bar (docs/benchmarks.md). torch is the
-    fallback when ONNX is unavailable.
-    """
-    from embeddings import Embedder
-    from qa.errors import ModelNotAvailableError
-    from qa.index_cache import open_cached
-    from qa.loading import bundled_article_path
-
-    embedder = Embedder(backend=os.environ.get("QA_BACKEND", "onnx"))
-    try:
-        embedder.warm_up()
-    except ModelNotAvailableError as err:
-        print(f"ONNX backend unavailable ({err}); using torch.", file=sys.stderr)
-        embedder = Embedder()
-        embedder.warm_up()
-    return open_cached([bundled_article_path()], embedder=embedder)
 
 
 def _port_from_env() -> int:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 import uvicorn
 
-from qa import Assistant
+import ui.app
+from qa import Assistant, cli
+from qa.errors import ModelNotAvailableError
+from ui import startup
 from ui.app import QueueLimits, build_app, serve
 
 
@@ -60,3 +65,42 @@ def test_the_queue_has_explicit_limits(fake_assistant: Assistant) -> None:
     assert demo._queue.default_concurrency_limit == 3
     upload = next(fn for fn in demo.fns.values() if fn.api_name == "upload")
     assert upload.concurrency_limit == 1
+
+
+# ----- starting: the bundled article loads while Gradio imports --------------------------
+def test_the_background_load_hands_over_what_default_assistant_made(
+    fake_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(startup, "default_assistant", lambda: fake_assistant)
+
+    assert startup.load_in_background().result(timeout=30) is fake_assistant
+
+
+def test_a_failed_background_load_raises_where_its_result_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> Assistant:
+        raise ModelNotAvailableError("no model here")
+
+    monkeypatch.setattr(startup, "default_assistant", broken)
+
+    with pytest.raises(ModelNotAvailableError, match="no model here"):
+        startup.load_in_background().result(timeout=30)
+
+
+def test_the_loader_does_not_import_gradio() -> None:
+    code = "import sys, ui.startup; print('gradio' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stdout.strip() == "False"
+
+
+def test_qa_serve_serves_the_background_loaded_article(
+    fake_assistant: Assistant, runs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[Assistant] = []
+    monkeypatch.setattr(startup, "default_assistant", lambda: fake_assistant)
+    monkeypatch.setattr(ui.app, "serve", lambda assistant, **kw: served.append(assistant))
+
+    assert cli.main(["serve"]) == 0
+    assert served == [fake_assistant]

@@ -1,0 +1,50 @@
+"""Loading the app's assistant without Gradio, so it can overlap Gradio's import.
+
+Importing Gradio takes most of the app's start (5.2 s of 6.3 on the AMD EPYC benchmark
+machine, docs/benchmarks.md), and loading the bundled article's cached index and model
+is most of the rest. Much of loading runs outside Python's GIL (reading and hashing
+files, ONNX Runtime building its session), so `python app.py` starts it on a thread
+first and imports Gradio meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from qa import Assistant
+
+
+def default_assistant() -> Assistant:
+    """The bundled article with the bundled model, loaded now rather than on the first question.
+
+    The article's index is cached on disk (qa.index_cache), so only the first start embeds.
+    The model runs on ONNX Runtime (`QA_BACKEND`, default "onnx"): the same vectors and
+    XQuAD accuracy as torch, starting in half the time and answering about twice as fast.
+    "onnx-int8" is faster again but fell 0.6 points short of torch's answer accuracy on
+    XQuAD in the latest benchmark run, outside the 0.5-point bar (docs/benchmarks.md).
+    torch is the fallback when ONNX is unavailable.
+    """
+    from embeddings import Embedder
+    from qa.errors import ModelNotAvailableError
+    from qa.index_cache import open_cached
+    from qa.loading import bundled_article_path
+
+    embedder = Embedder(backend=os.environ.get("QA_BACKEND", "onnx"))
+    try:
+        embedder.warm_up()
+    except ModelNotAvailableError as err:
+        print(f"ONNX backend unavailable ({err}); using torch.", file=sys.stderr)
+        embedder = Embedder()
+        embedder.warm_up()
+    return open_cached([bundled_article_path()], embedder=embedder)
+
+
+def load_in_background() -> Future[Assistant]:
+    """`default_assistant()` started on its own thread; `.result()` waits for it and
+    raises whatever it raised."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-load")
+    future = executor.submit(default_assistant)
+    executor.shutdown(wait=False)  # the thread ends when the load does
+    return future
