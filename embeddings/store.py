@@ -43,6 +43,7 @@ KMEANS_ROUNDS = 10
 # of its vectors (FAISS fast-scan, searched in SIMD registers), then ranks them by its
 # stored vectors. See choose_spec.
 SHORTLIST = 200
+MAX_SHORTLIST = 65_536  # a larger size read from a file is damage, not a setting
 # A store with a shortlist is written as this header, then both FAISS indexes.
 _CONTAINER = b"QA-VECTORSTORE-1"
 _HEADER = struct.Struct("<QI")  # length of the main index's bytes, shortlist size
@@ -392,11 +393,15 @@ class VectorStore:
     def _shortlisted(self, vector: np.ndarray, k: int) -> Hits:
         """The best `k` of the fast-scan copy's candidates, by the stored vectors."""
         with _faiss_threads(self.search_threads):
-            _, found = self._fast.search(vector, max(k, self.spec.shortlist))
+            _, found = self._fast.search(vector, min(max(k, self.spec.shortlist), len(self)))
         candidates = found[0][found[0] >= 0].astype(np.int64)
         if candidates.size == 0:
             return _empty_hits()
-        scores = self._index.reconstruct_batch(candidates) @ vector[0]
+        try:
+            stored = self._index.reconstruct_batch(candidates)
+        except RuntimeError as err:  # an id the shortlist has and the lists do not
+            raise VectorStoreError(f"The vector index's shortlist is out of step: {err}") from err
+        scores = stored @ vector[0]
         order = np.argsort(-scores, kind="stable")[:k]
         return Hits(ids=candidates[order], scores=scores[order].astype(np.float32))
 
@@ -537,13 +542,13 @@ def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
 def _shortlist_index(main: Any, sample: np.ndarray) -> Any:
     """A fast-scan product-quantised copy of IVF index `main`, over the same cells.
 
-    4 bits for every 4 dimensions (or fewer when the dimension does not divide); its
-    cells are `main`'s centroids, so a probe means the same cells in both.
+    One 4-bit code for every 4 dimensions (for fewer, when 4 does not divide the
+    dimension); its cells are `main`'s centroids, so a probe means the same cells in both.
     """
     dimension = int(main.d)
     quantizer = faiss.IndexFlatIP(dimension)
     quantizer.add(main.quantizer.reconstruct_n(0, main.nlist))
-    pieces = next(m for m in (dimension // 4, dimension // 2, dimension) if dimension % m == 0)
+    pieces = next(m for m in range(-(-dimension // 4), dimension + 1) if dimension % m == 0)
     fast = faiss.IndexIVFPQFastScan(
         quantizer, dimension, int(main.nlist), pieces, 4, faiss.METRIC_INNER_PRODUCT
     )
@@ -568,7 +573,7 @@ def _split_container(data: bytes) -> tuple[bytes, bytes, int]:
     if len(data) < start:
         raise VectorStoreError("The vector index is cut short in its header.")
     length, shortlist = _HEADER.unpack_from(data, len(_CONTAINER))
-    if not 0 < length < len(data) - start or shortlist < 1:
+    if not 0 < length < len(data) - start or not 1 <= shortlist <= MAX_SHORTLIST:
         raise VectorStoreError(
             f"The vector index's header is inconsistent (main index of {length} bytes in "
             f"{len(data)}, shortlist {shortlist})."
@@ -577,20 +582,40 @@ def _split_container(data: bytes) -> tuple[bytes, bytes, int]:
 
 
 def _check_shortlist(fast: Any, main: Any, dimension: int, codes: Codes | None) -> None:
-    """Refuse a shortlist index that does not mirror `main`: it would return wrong ids."""
-    if not (
+    """Refuse a shortlist index that does not mirror `main`: it would return wrong ids, or
+    (with a forged coarse quantizer) crash inside FAISS. Then give it `main`'s nprobe."""
+    same = (
         codes is not None
         and isinstance(fast, faiss.IndexIVFPQFastScan)
         and not fast.by_residual
+        and fast.metric_type == faiss.METRIC_INNER_PRODUCT
         and fast.d == dimension == main.d
         and fast.nlist == main.nlist
         and fast.ntotal == main.ntotal
-    ):
+        and fast.quantizer.ntotal == main.quantizer.ntotal == main.nlist
+    )
+    if same:
+        same = np.array_equal(
+            fast.quantizer.reconstruct_n(0, fast.nlist), main.quantizer.reconstruct_n(0, main.nlist)
+        ) and all(
+            np.array_equal(np.sort(_cell_ids(fast, cell)), np.sort(_cell_ids(main, cell)))
+            for cell in range(main.nlist)
+        )
+    if not same:
         raise VectorStoreError(
             f"The vector index's shortlist ({type(fast).__name__}, dimension {fast.d}, "
             f"{fast.ntotal} vectors) does not match its main index ({type(main).__name__}, "
             f"dimension {main.d}, {main.ntotal} vectors)."
         )
+    fast.nprobe = main.nprobe
+
+
+def _cell_ids(index: Any, cell: int) -> np.ndarray:
+    lists = index.invlists
+    size = lists.list_size(cell)
+    if not size:
+        return np.zeros(0, dtype=np.int64)
+    return faiss.rev_swig_ptr(lists.get_ids(cell), size).copy()
 
 
 def _ivf_codes(index: Any) -> Codes | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 
 from qa import Assistant
 
@@ -43,8 +44,20 @@ def default_assistant() -> Assistant:
 
 def load_in_background() -> Future[Assistant]:
     """`default_assistant()` started on its own thread; `.result()` waits for it and
-    raises whatever it raised."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-load")
-    future = executor.submit(default_assistant)
-    executor.shutdown(wait=False)  # the thread ends when the load does
+    raises whatever it raised.
+
+    A daemon thread, so Ctrl-C (or a failed Gradio import) during start ends the program
+    at once instead of waiting for the load, which on a first start includes embedding.
+    """
+    future: Future[Assistant] = Future()
+
+    def load() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(default_assistant())
+        except BaseException as err:  # handed to whoever asks for the result
+            future.set_exception(err)
+
+    threading.Thread(target=load, name="qa-load", daemon=True).start()
     return future

@@ -264,6 +264,7 @@ def test_nprobe_reaches_the_shortlist(listed_store: VectorStore) -> None:
         (lambda data: data[:16] + b"\xff" * 8 + data[24:], "header is inconsistent"),
         (lambda data: data[:24] + b"\0\0\0\0" + data[28:], "header is inconsistent"),
         (lambda data: data[:-100], "cannot be read"),
+        (lambda data: data[:24] + struct.pack("<I", 70_000) + data[28:], "inconsistent"),
     ],
 )
 def test_a_damaged_shortlist_container_is_refused_by_name(
@@ -288,6 +289,42 @@ def test_a_shortlist_that_does_not_mirror_its_index_is_refused(listed_store: Vec
 
     with pytest.raises(VectorStoreError, match=r"shortlist .* does not match its main index"):
         VectorStore.from_bytes(forged, 16)
+
+
+def test_a_shortlist_holding_other_ids_is_refused(listed_store: VectorStore) -> None:
+    shifted = VectorStore.build(
+        np.arange(1000) * 3 + 1,  # the same vectors and cells, other ids
+        unit_vectors(1000),
+        spec=IndexSpec("ivf", nlist=16, nprobe=4, codes="int8", shortlist=50),
+    )
+    shifted._fast.quantizer.reset()
+    shifted._fast.quantizer.add(listed_store._index.quantizer.reconstruct_n(0, 16))
+    main = faiss.serialize_index(listed_store._index).tobytes()
+    fast = faiss.serialize_index(shifted._fast).tobytes()
+    forged = listed_store.to_bytes()[:16] + struct.pack("<QI", len(main), 50) + main + fast
+
+    with pytest.raises(VectorStoreError, match="does not match its main index"):
+        VectorStore.from_bytes(forged, 16)
+
+
+def test_a_shortlist_takes_its_main_index_nprobe_when_read(listed_store: VectorStore) -> None:
+    listed_store._fast.nprobe = 10**9  # a forged value would make FAISS allocate wildly
+
+    copy = VectorStore.from_bytes(listed_store.to_bytes(), 16)
+
+    assert copy._fast.nprobe == copy.spec.nprobe == 4
+    assert len(copy.search(unit_vectors(1000)[1], 3)) == 3
+
+
+@pytest.mark.parametrize("dimension", [1, 3, 6, 10])
+def test_a_shortlist_works_for_dimensions_four_does_not_divide(dimension: int) -> None:
+    vectors = unit_vectors(300, dimension=dimension)
+    spec = IndexSpec("ivf", nlist=4, nprobe=4, codes="int8", shortlist=20)
+
+    store = VectorStore.build(range(300), vectors, spec=spec)
+
+    assert store.search(vectors[7], 1).ids.tolist() == [7] or dimension < 3
+    assert len(store.search(vectors[7], 5)) == 5
 
 
 def test_nprobe_is_only_for_ivf() -> None:
