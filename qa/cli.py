@@ -175,9 +175,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ready = _assistant(args.docs, args.index)
     else:  # the bundled article, loading while Gradio imports, as app.py does
         loading = load_in_background()
-    from ui.app import serve
+    from ui.app import port_from_env, serve
 
-    serve(ready if args.docs or args.index else loading.result(), host=args.host, port=args.port)
+    port = args.port or port_from_env()  # a bad GRADIO_SERVER_PORT fails before the wait
+    serve(ready if args.docs or args.index else loading.result(), host=args.host, port=port)
     return 0
 
 

@@ -177,7 +177,7 @@ def serve(
     from ui.server import create_server
 
     host = host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
-    port = port or _port_from_env()
+    port = port or port_from_env()
     if assistant is None:
         assistant = default_assistant()
     app = create_server(assistant, build_app(assistant), host=host, port=port)
@@ -185,7 +185,8 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 
 
-def _port_from_env() -> int:
+def port_from_env() -> int:
+    """$GRADIO_SERVER_PORT, else 7860; a bad value exits with a message naming it."""
     raw = os.environ.get("GRADIO_SERVER_PORT")
     if not raw:
         return DEFAULT_PORT

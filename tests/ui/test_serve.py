@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -104,3 +105,21 @@ def test_qa_serve_serves_the_background_loaded_article(
 
     assert cli.main(["serve"]) == 0
     assert served == [fake_assistant]
+
+
+def test_qa_serve_refuses_a_bad_port_without_waiting_for_the_load(
+    fake_assistant: Assistant, runs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[bool] = []
+
+    class Loading(Future):  # type: ignore[type-arg]
+        def result(self, timeout: float | None = None) -> Assistant:
+            waited.append(True)
+            return fake_assistant
+
+    monkeypatch.setattr(startup, "load_in_background", Loading)
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "not-a-port")
+
+    with pytest.raises(SystemExit, match="GRADIO_SERVER_PORT must be a port number"):
+        cli.main(["serve"])
+    assert waited == [] and runs == []
