@@ -434,12 +434,7 @@ class VectorStore:
         """Every stored id: in insertion order for an exact index, by cell for IVF."""
         if self.spec.kind == "flat":
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        lists = self._index.invlists
-        parts = [
-            faiss.rev_swig_ptr(lists.get_ids(cell), lists.list_size(cell)).copy()
-            for cell in range(self._index.nlist)
-            if lists.list_size(cell)
-        ]
+        parts = [_cell_ids(self._index, cell) for cell in range(self._index.nlist)]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def to_bytes(self) -> bytes:
@@ -611,6 +606,7 @@ def _check_shortlist(fast: Any, main: Any, dimension: int, codes: Codes | None) 
 
 
 def _cell_ids(index: Any, cell: int) -> np.ndarray:
+    """The ids stored in one cell of an IVF index (int8 lists and fast-scan blocks alike)."""
     lists = index.invlists
     size = lists.list_size(cell)
     if not size:

@@ -171,14 +171,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.startup import load_in_background
 
-    if args.docs or args.index:
-        ready = _assistant(args.docs, args.index)
-    else:  # the bundled article, loading while Gradio imports, as app.py does
-        loading = load_in_background()
+    # Given documents load now; the bundled article loads while Gradio imports (as app.py).
+    given = _assistant(args.docs, args.index) if args.docs or args.index else None
+    loading = load_in_background() if given is None else None
     from ui.app import port_from_env, serve
 
     port = args.port or port_from_env()  # a bad GRADIO_SERVER_PORT fails before the wait
-    serve(ready if args.docs or args.index else loading.result(), host=args.host, port=port)
+    assistant = given if loading is None else loading.result()
+    serve(assistant, host=args.host, port=port)
     return 0
 
 
