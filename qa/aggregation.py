@@ -170,6 +170,8 @@ def extend(
         return base
     deeper = replace(answering, passages=config.passages)
     scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    if not scored:
+        return base
     taken = quoted_ranges([base])
     budget = config.max_chars - sum(len(q.text) for q in quotes(base))
     best = scored[0].probability
@@ -214,6 +216,8 @@ def quote_about(
         return base
     deeper = replace(answering, passages=config.passages)
     scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    if not scored:
+        return base
     best = scored[0].probability
     for sentence in scored:
         if sentence.probability < config.ratio * best:
@@ -269,9 +273,11 @@ def answer_excluding(
         return Answer(question, not_found_text(True), False, 0.0, nearest)
     best = fresh[0]
     cited = candidates[best.passage]
-    belief = confidence(evidence_features(collection, question, best, cited), answering)
+    reader = collection.reader is not None
+    belief = confidence(evidence_features(collection, question, best, cited), answering, reader)
     joins_list = best.coverage > 0 and best.probability >= config.ratio * scored[0].probability
-    if belief < answering.threshold and not joins_list and not on_topic:
+    threshold = answering.calibration_weights(reader)[1]
+    if belief < threshold and not joins_list and not on_topic:
         return Answer(question, not_found_text(True), False, belief, nearest)
     quoted = _quoted(collection, question, best, cited, belief)
     others = Answer(question, "", False, belief, nearest)
