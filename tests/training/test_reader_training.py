@@ -41,7 +41,7 @@ def write_data(folder: Path, count: int = 40) -> Path:
 
 
 def test_a_missing_data_file_is_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="train.jsonl is missing"):
+    with pytest.raises(DataError, match=r"train\.jsonl is missing"):
         verify(tmp_path, {"train.jsonl": "0" * 64})
 
 
@@ -112,7 +112,9 @@ def test_a_checkpoint_made_with_other_settings_is_not_resumed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = tmp_path / "data"
-    monkeypatch.setattr(training_reader, "DATA_SHA256", {"train.jsonl": sha256_of(write_data(data))})
+    monkeypatch.setattr(
+        training_reader, "DATA_SHA256", {"train.jsonl": sha256_of(write_data(data))}
+    )
     out = tmp_path / "run"
     small = training_reader.RunConfig(negatives=1, batch_size=8, max_length=48)
     training_reader.run(small, data, out, 1, 1, 1)

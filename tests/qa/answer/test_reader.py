@@ -45,7 +45,7 @@ def assistant(encoder: TextEncoder, reader: KeywordReader | None) -> Assistant:
 # ----- the shipped weights ---------------------------------------------------------------
 def test_missing_weights_are_refused_by_name(tmp_path: Path) -> None:
     missing = tmp_path / "reader.safetensors"
-    with pytest.raises(ModelNotAvailableError, match="reader.safetensors.*QA_READER=off"):
+    with pytest.raises(ModelNotAvailableError, match=r"reader\.safetensors.*QA_READER=off"):
         Reader(missing).warm_up()
 
 
