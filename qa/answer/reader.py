@@ -110,6 +110,9 @@ class Reader:
         self._lock = threading.Lock()
         self._run: Any = None
         self._tokenizer: Any = None
+        # What runs the network once loaded: "onnx", or "torch" (asked for, or the fallback
+        # when ONNX Runtime is missing or the export failed); None before the first use.
+        self.runtime: str | None = None
 
     def warm_up(self) -> None:
         """Check the weights and build the network now rather than at the first question."""
@@ -150,10 +153,12 @@ class Reader:
         run = None
         if self.backend == "onnx":
             run = self._onnx_runner(lambda: _torch_model(model_dir, state))
+        runtime = "onnx" if run is not None else "torch"
         if run is None:
             run = _torch_runner(_torch_model(model_dir, state))
         self._tokenizer = tokenizer
         self._run = run
+        self.runtime = runtime
 
     def _verified_state(self) -> dict[str, Any]:
         """The weights, read only after their checksum matched the pinned one."""
