@@ -170,6 +170,8 @@ def extend(
         return base
     deeper = replace(answering, passages=config.passages)
     scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    if not scored:
+        return base
     taken = quoted_ranges([base])
     budget = config.max_chars - sum(len(q.text) for q in quotes(base))
     best = scored[0].probability
@@ -214,6 +216,8 @@ def quote_about(
         return base
     deeper = replace(answering, passages=config.passages)
     scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    if not scored:
+        return base
     best = scored[0].probability
     for sentence in scored:
         if sentence.probability < config.ratio * best:

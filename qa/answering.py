@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from embeddings.tokens import TokenEncoder
+from qa.block_chunking import heading_path
 from qa.collection import Collection
 from qa.late_interaction import maxsim, question_matrix
 from qa.retrieval import Candidate
-from qa.types import Answer, Source, Span
+from qa.types import Answer, Document, Source, Span
 
 NO_DOCUMENTS_TEXT = "There are no documents to search yet. Add a document, then ask again."
 
@@ -193,6 +194,7 @@ def score_sentences(
     *weights, intercept = config.sentence_model
     scored: list[ScoredSentence] = []
     seen: set[tuple[str, int]] = set()
+    headings: dict[str, frozenset[Span]] = {}
     for position, candidate in enumerate(candidates[: config.passages]):
         chunk = candidate.chunk
         entry = collection.entry(chunk.doc_id)
@@ -210,6 +212,8 @@ def score_sentences(
                 continue
             seen.add((chunk.doc_id, row))
             span = entry.sentences[row]
+            if span in headings.setdefault(chunk.doc_id, heading_spans(entry.document)):
+                continue  # a heading names a topic; it is never the answer
             text = entry.document.text[span.start : span.end]
             cover = index.coverage(question_terms, index.terms_of((chunk.doc_id, row), text))
             features = sentence_features(
@@ -303,6 +307,10 @@ def answer(
         text = NO_DOCUMENTS_TEXT if collection.passage_count == 0 else not_found_text(False)
         return Answer(question=question, text=text, found=False, confidence=0.0, sources=[])
     scored = score_sentences(collection, question, query_vector, candidates, config)
+    if not scored:  # the passages found hold only headings
+        shown = _choose_sources(candidates, [], top_k)
+        sources = [source_of(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
+        return Answer(question, not_found_text(True), False, 0.0, sources)
     chosen = choose_sentences(scored, config)
     belief = confidence(evidence_features(collection, question, scored[0], candidates[0]), config)
     if belief < config.threshold:
@@ -344,15 +352,22 @@ def _choose_sources(
     return [(p, candidates[p]) for p in positions]
 
 
+def heading_spans(document: Document) -> frozenset[Span]:
+    """The spans of a structured document's headings (none for plain text)."""
+    return frozenset(Span(b.start, b.end) for b in document.blocks if b.kind == "heading")
+
+
 def source_of(
     collection: Collection, number: int, candidate: Candidate, span: tuple[int, int] | None
 ) -> Source:
     chunk = candidate.chunk
+    document = collection.entry(chunk.doc_id).document
     return Source(
         number=number,
         doc_id=chunk.doc_id,
-        title=collection.entry(chunk.doc_id).document.title,
+        title=document.title,
         text=chunk.text,
+        path=heading_path(document, chunk.start),
         start=chunk.start,
         end=chunk.end,
         score=candidate.score,

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from qa.errors import DocumentError, EmptyDocumentError, RedirectPageError, UnsupportedFormatError
 from qa.load.html import read_html
+from qa.load.markdown import read_markdown
 from qa.types import Block, Document, content_id
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"}) | MARKDOWN_SUFFIXES
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
@@ -248,6 +250,14 @@ def load_path(
             )
     elif suffix in HTML_SUFFIXES:
         return _load_html(decode_bytes(data, file.name), file, title)
+    elif suffix in MARKDOWN_SUFFIXES:
+        page = read_markdown(decode_bytes(data, file.name))
+        try:
+            return load_structured(
+                page.text, page.blocks, title=title or page.title or file.stem, source=str(file)
+            )
+        except EmptyDocumentError as err:
+            raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
     else:
         text = decode_bytes(data, file.name)
     try:

@@ -120,6 +120,8 @@ class Source:
         answer_start, answer_end: offsets of the answer inside `text`, or None when this
             passage holds no part of the answer.
         dense_rank, lexical_rank: 1-based ranks in the two retrievers (None: not in the list).
+        path: the headings the passage sits under, outermost first ("Install", "Linux");
+            empty for a document without structure.
     """
 
     number: int
@@ -135,6 +137,7 @@ class Source:
     lexical_rank: int | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
+    path: tuple[str, ...] = ()
 
     @property
     def answer(self) -> str:

@@ -111,10 +111,18 @@ def source_html(source: Source, turn: int, *, details: bool) -> str:
         f'<details class="qa-source{cited}" id="{source_anchor(turn, source.number)}" open>'
         f'<summary><span class="qa-num">[{source.number}]</span> '
         f'<span class="qa-title">{escape(source.title)}</span> '
+        f"{_path_html(source)}"
         f'<span class="qa-score">score {source.score:.4f}</span></summary>'
         f'<p class="qa-passage">{passage_html(source)}</p>'
         f"{_details_html(source) if details else ''}</details>"
     )
+
+
+def _path_html(source: Source) -> str:
+    """The headings the passage sits under, "Install › Linux", inert like all document text."""
+    if not source.path:
+        return ""
+    return f'<span class="qa-path">{escape(" › ".join(source.path))}</span> '
 
 
 def sources_html(answer: Answer | None, turn: int, *, details: bool = False) -> str:

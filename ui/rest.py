@@ -36,6 +36,7 @@ class SourceOut(BaseModel):
     number: int
     doc_id: str
     title: str
+    path: list[str]
     text: str
     start: int
     end: int

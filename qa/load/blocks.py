@@ -67,12 +67,13 @@ class BlockWriter:
         text = clean_piece(text).strip("\n").rstrip() if kind == "code" else _flat(text)
         if not text.strip():
             return
+        if kind == "heading":  # its path: the headings above it, not its siblings
+            while self._headings and self._headings[-1][0] >= level:
+                self._headings.pop()
         path = self.path
         start = self._write(text)
         self._slots.append(Block(kind, start, self._length, level, path, header))
         if kind == "heading":
-            while self._headings and self._headings[-1][0] >= level:
-                self._headings.pop()
             self._headings.append((level, text))
 
     def text(self, text: str) -> None:
