@@ -21,6 +21,7 @@ from qa.block_chunking import heading_path
 from qa.collection import Collection
 from qa.late_interaction import maxsim, question_matrix
 from qa.retrieval import Candidate
+from qa.structured_answer import structured_range
 from qa.types import Answer, Document, Source, Span
 
 NO_DOCUMENTS_TEXT = "There are no documents to search yet. Add a document, then ask again."
@@ -72,6 +73,9 @@ class AnsweringConfig:
     passages: int = 3
     second_ratio: float = 0.15
     max_answer_chars: int = 500
+    # A list, code block or table row quoted with its lead-in, caption or header row
+    # (qa/structured_answer.py) may run to this many characters.
+    max_structure_chars: int = 800
     # Fitted by `python -m benchmarks.fit_sentences` on the even XQuAD articles plus the
     # paraphrased development questions on them (tests/data/paraphrase_dev.jsonl) as a
     # ranking, then scaled to probabilities; checked on the odd articles. The weight on the
@@ -322,19 +326,28 @@ def answer(
     cited = list(dict.fromkeys(s.passage for s in chosen))
     shown = _choose_sources(candidates, cited, top_k)
     numbers = {position: n for n, (position, _) in enumerate(shown, start=1)}
+    ranges = {}  # passage position -> the quoted document range
+    for position in cited:
+        mine = [s for s in chosen if s.passage == position]
+        chunk = candidates[position].chunk
+        ranges[position] = structured_range(
+            collection.entry(chunk.doc_id).document,
+            (chunk.start, chunk.end),
+            (mine[0].span.start, mine[-1].span.end),
+            config.max_structure_chars,
+        )
     sources = []
     for number, (position, candidate) in enumerate(shown, start=1):
-        mine = [s for s in chosen if s.passage == position]
         span = None
-        if mine:
+        if position in ranges:
             offset = candidate.chunk.start
-            span = (mine[0].span.start - offset, mine[-1].span.end - offset)
+            span = (ranges[position][0] - offset, ranges[position][1] - offset)
         sources.append(source_of(collection, number, candidate, span))
     quotes = []
     for position in cited:
-        mine = [s for s in chosen if s.passage == position]
-        text = collection.entry(mine[0].doc_id).document.text
-        quotes.append(f"{text[mine[0].span.start : mine[-1].span.end]} [{numbers[position]}]")
+        text = collection.entry(candidates[position].chunk.doc_id).document.text
+        start, end = ranges[position]
+        quotes.append(f"{text[start:end]} [{numbers[position]}]")
     return Answer(question, " ".join(quotes), True, belief, sources)
 
 
@@ -357,6 +370,15 @@ def heading_spans(document: Document) -> frozenset[Span]:
     return frozenset(Span(b.start, b.end) for b in document.blocks if b.kind == "heading")
 
 
+def code_spans(document: Document, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Where code blocks lie inside the passage [start, end), as offsets into it."""
+    return tuple(
+        (max(b.start, start) - start, min(b.end, end) - start)
+        for b in document.blocks
+        if b.kind == "code" and b.start < end and b.end > start
+    )
+
+
 def source_of(
     collection: Collection, number: int, candidate: Candidate, span: tuple[int, int] | None
 ) -> Source:
@@ -368,6 +390,7 @@ def source_of(
         title=document.title,
         text=chunk.text,
         path=heading_path(document, chunk.start),
+        code=code_spans(document, chunk.start, chunk.end),
         start=chunk.start,
         end=chunk.end,
         score=candidate.score,

@@ -122,6 +122,7 @@ class Source:
         dense_rank, lexical_rank: 1-based ranks in the two retrievers (None: not in the list).
         path: the headings the passage sits under, outermost first ("Install", "Linux");
             empty for a document without structure.
+        code: (start, end) offsets inside `text` of code blocks, which are shown as code.
     """
 
     number: int
@@ -138,6 +139,7 @@ class Source:
     dense_score: float | None = None
     lexical_score: float | None = None
     path: tuple[str, ...] = ()
+    code: tuple[tuple[int, int], ...] = ()
 
     @property
     def answer(self) -> str:

@@ -37,6 +37,7 @@ class SourceOut(BaseModel):
     doc_id: str
     title: str
     path: list[str]
+    code: list[list[int]]
     text: str
     start: int
     end: int
