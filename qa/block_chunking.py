@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from qa.types import Block, Document, Span
 
+LEAD_IN_CHARS = 300  # a paragraph longer than this is a text of its own, not a lead-in
 _GROUPED = frozenset({"list", "table"})  # containers whose parts stay together while they fit
 
 
@@ -248,4 +249,4 @@ def _lead_in(document: Document, container: int) -> str:
     if before.kind != "paragraph" or before.end > document.blocks[container].start:
         return ""
     text = document.text[before.start : before.end]
-    return text if len(text) <= 300 else ""
+    return text if len(text) <= LEAD_IN_CHARS else ""

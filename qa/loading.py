@@ -192,12 +192,6 @@ def _read(path: Path, max_bytes: int) -> bytes:
         raise DocumentError(f"Cannot read {path}: {err.strerror or err}") from err
 
 
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """The main text of an HTML page and its title (None if it has none)."""
-    page = read_html(html)
-    return page.text, page.title
-
-
 def pdf_to_text(data: bytes, name: str) -> str:
     """Text of every page of a PDF, pages separated by blank lines.
 

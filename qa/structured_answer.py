@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from qa.block_chunking import LEAD_IN_CHARS
 from qa.types import Block, Document
-
-LEAD_IN_CHARS = 300  # a paragraph longer than this is a text of its own, not a lead-in
 
 
 def structured_range(

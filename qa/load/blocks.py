@@ -58,6 +58,11 @@ class BlockWriter:
         """The headings the next block sits under, outermost first."""
         return tuple(text for _, text in self._headings)
 
+    @property
+    def in_list_item(self) -> bool:
+        """Whether text written now belongs to an open list item (its own words)."""
+        return bool(self._open) and self._open[-1].kind == "list_item"
+
     def leaf(self, kind: str, text: str, *, level: int = 0, header: bool = False) -> None:
         """Write a block that holds only text (a paragraph, a heading, a code block, a row).
 

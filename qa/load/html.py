@@ -223,7 +223,7 @@ class _Walker:
         self.inline = []
         if not text:
             return
-        if self.writer._open and self.writer._open[-1].kind == "list_item":
+        if self.writer.in_list_item:
             self.writer.text(text)
         else:
             self.writer.leaf(kind, text)

@@ -66,8 +66,7 @@ def _render(tokens: list[Any], writer: BlockWriter) -> None:
         elif kind == "inline" and row is not None:
             row.append(_inline(token).replace("\n", " "))
         elif kind == "inline":
-            inside_item = writer._open and writer._open[-1].kind == "list_item"
-            if inside_item:
+            if writer.in_list_item:
                 writer.text(_inline(token))
             else:
                 writer.leaf("paragraph", _inline(token))
