@@ -18,10 +18,12 @@ import numpy as np
 
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import Reading
+from qa.block_chunking import heading_path
 from qa.collection import Collection
 from qa.late_interaction import maxsim, question_matrix
 from qa.retrieval import Candidate
-from qa.types import Answer, Source, Span
+from qa.structured_answer import structured_range
+from qa.types import Answer, Document, Source, Span
 
 NO_DOCUMENTS_TEXT = "There are no documents to search yet. Add a document, then ask again."
 
@@ -72,6 +74,9 @@ class AnsweringConfig:
     passages: int = 3
     second_ratio: float = 0.15
     max_answer_chars: int = 500
+    # A list, code block or table row quoted with its lead-in, caption or header row
+    # (qa/structured_answer.py) may run to this many characters.
+    max_structure_chars: int = 800
     # Fitted by `python -m benchmarks.fit_sentences` on the even XQuAD articles plus the
     # paraphrased development questions on them (tests/data/paraphrase_dev.jsonl) as a
     # ranking, then scaled to probabilities; checked on the odd articles. The weight on the
@@ -231,6 +236,7 @@ def score_sentences(
     *weights, intercept = config.sentence_weights(reader is not None)
     rows: list[tuple[int, Candidate, int, float, float]] = []
     seen: set[tuple[str, int]] = set()
+    headings: dict[str, frozenset[Span]] = {}
     for position, candidate in enumerate(candidates[: config.passages]):
         chunk = candidate.chunk
         entry = collection.entry(chunk.doc_id)
@@ -249,6 +255,8 @@ def score_sentences(
                 continue
             seen.add((chunk.doc_id, row))
             span = entry.sentences[row]
+            if span in headings.setdefault(chunk.doc_id, heading_spans(entry.document)):
+                continue  # a heading names a topic; it is never the answer
             if _is_heading(entry.document.text, span, title):
                 continue
             rows.append((position, candidate, row, float(cosine), float(matched)))
@@ -367,7 +375,7 @@ def answer(
         text = NO_DOCUMENTS_TEXT if collection.passage_count == 0 else not_found_text(False)
         return Answer(question=question, text=text, found=False, confidence=0.0, sources=[])
     scored = score_sentences(collection, question, query_vector, candidates, config)
-    if not scored:  # every candidate sentence was a title
+    if not scored:  # the passages found hold only headings and titles
         shown = _choose_sources(candidates, [], top_k)
         sources = [source_of(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
         return Answer(question, not_found_text(True), False, 0.0, sources)
@@ -384,19 +392,28 @@ def answer(
     cited = list(dict.fromkeys(s.passage for s in chosen))
     shown = _choose_sources(candidates, cited, top_k)
     numbers = {position: n for n, (position, _) in enumerate(shown, start=1)}
+    ranges = {}  # passage position -> the quoted document range
+    for position in cited:
+        mine = [s for s in chosen if s.passage == position]
+        chunk = candidates[position].chunk
+        ranges[position] = structured_range(
+            collection.entry(chunk.doc_id).document,
+            (chunk.start, chunk.end),
+            (mine[0].span.start, mine[-1].span.end),
+            config.max_structure_chars,
+        )
     sources = []
     for number, (position, candidate) in enumerate(shown, start=1):
-        mine = [s for s in chosen if s.passage == position]
         span = None
-        if mine:
+        if position in ranges:
             offset = candidate.chunk.start
-            span = (mine[0].span.start - offset, mine[-1].span.end - offset)
+            span = (ranges[position][0] - offset, ranges[position][1] - offset)
         sources.append(source_of(collection, number, candidate, span))
     quotes = []
     for position in cited:
-        mine = [s for s in chosen if s.passage == position]
-        text = collection.entry(mine[0].doc_id).document.text
-        quotes.append(f"{text[mine[0].span.start : mine[-1].span.end]} [{numbers[position]}]")
+        text = collection.entry(candidates[position].chunk.doc_id).document.text
+        start, end = ranges[position]
+        quotes.append(f"{text[start:end]} [{numbers[position]}]")
     return Answer(question, " ".join(quotes), True, belief, sources)
 
 
@@ -414,15 +431,32 @@ def _choose_sources(
     return [(p, candidates[p]) for p in positions]
 
 
+def heading_spans(document: Document) -> frozenset[Span]:
+    """The spans of a structured document's headings (none for plain text)."""
+    return frozenset(Span(b.start, b.end) for b in document.blocks if b.kind == "heading")
+
+
+def code_spans(document: Document, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Where code blocks lie inside the passage [start, end), as offsets into it."""
+    return tuple(
+        (max(b.start, start) - start, min(b.end, end) - start)
+        for b in document.blocks
+        if b.kind == "code" and b.start < end and b.end > start
+    )
+
+
 def source_of(
     collection: Collection, number: int, candidate: Candidate, span: tuple[int, int] | None
 ) -> Source:
     chunk = candidate.chunk
+    document = collection.entry(chunk.doc_id).document
     return Source(
         number=number,
         doc_id=chunk.doc_id,
-        title=collection.entry(chunk.doc_id).document.title,
+        title=document.title,
         text=chunk.text,
+        path=heading_path(document, chunk.start),
+        code=code_spans(document, chunk.start, chunk.end),
         start=chunk.start,
         end=chunk.end,
         score=candidate.score,

@@ -145,7 +145,7 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
 def chunk_document(
     document: Document, config: ChunkingConfig | None = None
 ) -> tuple[list[Span], list[Chunk]]:
-    """Cut a document into sentence windows.
+    """Cut a document into sentence windows (from its blocks when it has structure).
 
     Returns:
         (sentences, chunks): every sentence span, and the passages built from them; each
@@ -153,9 +153,17 @@ def chunk_document(
     """
     config = config or ChunkingConfig()
     text = document.text
-    sentences = sentence_spans(text, config)
+    if document.blocks:
+        from qa.block_chunking import sentences_and_windows
+
+        sentences, windows = sentences_and_windows(
+            document, config.max_chars, config.max_sentence_chars, config.overlap_sentences
+        )
+    else:
+        sentences = sentence_spans(text, config)
+        windows = _windows(text, sentences, config)
     chunks: list[Chunk] = []
-    for first, last in _windows(text, sentences, config):
+    for first, last in windows:
         start, end = sentences[first].start, sentences[last].end
         chunks.append(
             Chunk(

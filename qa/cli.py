@@ -67,7 +67,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print(f"(confidence {answer.confidence:.2f})")
     for source in answer.sources:
         print(
-            f"\n[{source.number}] {source.title} "
+            f"\n[{source.number}] {source.title}{_path_text(source.path)} "
             f"(score {source.score:.3f}, chars {source.start}-{source.end})"
         )
         if source.answer_start is not None and source.answer_end is not None:
@@ -78,6 +78,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             print(f"    {source.text}")
     return 0
+
+
+def _path_text(path: tuple[str, ...]) -> str:
+    return f" > {' > '.join(path)}" if path else ""
 
 
 def cmd_index(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import numpy as np
 from embeddings import TextEncoder, VectorStore
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import SentenceReader
+from qa.block_chunking import passage_context
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.errors import DocumentError, UnknownDocumentError
 from qa.late_interaction import Block, SentenceTokens, assemble, pack, quantise
@@ -148,15 +149,24 @@ class Collection:
         with self.lock:
             if self._lexical is None:
                 ids = np.fromiter(self._chunks.keys(), dtype=np.int64, count=len(self._chunks))
-                texts = [self._chunks[int(i)].text for i in ids]
+                texts = [self.passage_text_for_search(self._chunks[int(i)]) for i in ids]
                 self._lexical = LexicalIndex(texts, self.lexical_config)
                 self._lexical_ids = ids
             return self._lexical, self._lexical_ids
 
     def passage_text_for_embedding(self, document: Document, chunk: Chunk) -> str:
+        """The passage as the model reads it: the title, for a structured document the
+        heading path (and a continued list's lead-in), then the passage itself."""
+        context = passage_context(document, chunk.start)
+        text = f"{context}\n{chunk.text}" if context else chunk.text
         if self.embed_titles and document.title and not chunk.text.startswith(document.title):
-            return f"{document.title}\n{chunk.text}"
-        return chunk.text
+            return f"{document.title}\n{text}"
+        return text
+
+    def passage_text_for_search(self, chunk: Chunk) -> str:
+        """The passage as BM25 indexes it: with its heading path and lead-in, as embedded."""
+        context = passage_context(self._documents[chunk.doc_id].document, chunk.start)
+        return f"{context}\n{chunk.text}" if context else chunk.text
 
     # ----- changing ------------------------------------------------------------------
     def add(

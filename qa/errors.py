@@ -24,6 +24,7 @@ __all__ = [
     "ModelNotAvailableError",
     "QAError",
     "QuestionError",
+    "RedirectPageError",
     "StoreError",
     "UnknownDocumentError",
     "UnsupportedFormatError",
@@ -49,6 +50,18 @@ class UnsupportedFormatError(DocumentError):
 
 class EmptyDocumentError(DocumentError):
     """The document has no text left after loading and cleaning."""
+
+
+class RedirectPageError(EmptyDocumentError):
+    """A web page whose only content is a move notice ("Redirecting to ..."): nothing to index.
+
+    Attributes:
+        target: where it points (a URL), or "another page" when it does not say.
+    """
+
+    def __init__(self, message: str, *, target: str) -> None:
+        super().__init__(message)
+        self.target = target
 
 
 class UnknownDocumentError(QAError, KeyError):

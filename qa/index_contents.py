@@ -18,7 +18,7 @@ import numpy as np
 from embeddings import VectorStore
 from qa.collection import Collection
 from qa.late_interaction import SentenceTokens
-from qa.types import Chunk, Document, Span, content_id
+from qa.types import Block, Chunk, Document, Span, content_id
 
 FORMAT = "qa-assistant-index"
 FORMAT_VERSION = 2  # 2: the manifest checks itself (version 1 could not)
@@ -54,6 +54,10 @@ def build_manifest(collection: Collection, files: dict[str, bytes]) -> dict[str,
                 "sentences": [[s.start, s.end] for s in entry.sentences],
             }
         )
+        if doc.site:
+            documents[-1]["site"] = doc.site
+        if doc.blocks:
+            documents[-1].update(blocks_to_json(doc.blocks))
         if TOKENS in files and entry.sentence_tokens is not None:
             documents[-1]["token_counts"] = np.diff(entry.sentence_tokens.bounds).tolist()
     for vector_id, chunk in collection.chunk_items():
@@ -120,6 +124,35 @@ def build_files(collection: Collection) -> dict[str, bytes]:
     return payload
 
 
+def blocks_to_json(blocks: tuple[Block, ...]) -> dict[str, Any]:
+    """A document's blocks for the manifest: each distinct heading path once, rows by index."""
+    paths: dict[tuple[str, ...], int] = {}
+    rows = []
+    for b in blocks:
+        rows.append(
+            [b.kind, b.start, b.end, b.level, paths.setdefault(b.path, len(paths)), int(b.header)]
+        )
+    return {"paths": [list(p) for p in paths], "blocks": rows}
+
+
+def blocks_from_json(info: dict[str, Any], length: int) -> tuple[Block, ...]:
+    """The blocks `blocks_to_json` wrote (none for an index saved before blocks existed).
+
+    Raises:
+        ValueError: a block of an unknown kind, or one that lies outside its document.
+    """
+    paths = [tuple(str(h) for h in p) for p in info.get("paths", [])]
+    blocks = []
+    for kind, start, end, level, path, header in info.get("blocks", []):
+        if not 0 <= int(path) < len(paths):
+            raise ValueError(f"a block of {info['id']} names heading path {path}, not stored")
+        block = Block(str(kind), int(start), int(end), int(level), paths[int(path)], bool(header))
+        if block.end > length:
+            raise ValueError(f"a block of {info['id']} lies outside its document")
+        blocks.append(block)
+    return tuple(blocks)
+
+
 def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
@@ -160,7 +193,14 @@ def parse(
         text = texts[info["id"]]
         if content_id(text) != info["id"]:
             raise ValueError(f"document {info['id']} text does not match its id")
-        document = Document(id=info["id"], title=info["title"], text=text, source=info["source"])
+        document = Document(
+            id=info["id"],
+            title=info["title"],
+            text=text,
+            source=info["source"],
+            blocks=blocks_from_json(info, len(text)),
+            site=str(info.get("site", "")),
+        )
         sentences = [Span(int(s), int(e)) for s, e in info["sentences"]]
         if any(not 0 <= s.start < s.end <= len(text) for s in sentences):
             raise ValueError(f"a sentence of {info['id']} lies outside its document")

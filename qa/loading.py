@@ -1,6 +1,7 @@
 """Files and strings -> clean `Document`s.
 
-Reads plain text, Markdown, HTML (main text only, via trafilatura) and PDF (pypdf),
+Reads plain text, Markdown, HTML (the main content, as a browser renders it, with its
+structure: qa/load/html.py) and PDF (pypdf),
 detects text encodings, and removes site chrome such as "Go to home page" lines, so that
 what gets indexed and quoted is the article itself.
 """
@@ -14,10 +15,13 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from qa.errors import DocumentError, EmptyDocumentError, UnsupportedFormatError
-from qa.types import Document, content_id
+from qa.errors import DocumentError, EmptyDocumentError, RedirectPageError, UnsupportedFormatError
+from qa.load.html import read_html
+from qa.load.markdown import read_markdown
+from qa.types import Block, Document, content_id
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"}) | MARKDOWN_SUFFIXES
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
@@ -36,9 +40,6 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 # Lone surrogates (from JSON "\ud800" or bad decoders) cannot be encoded as UTF-8: the
 # model's tokenizer raises a bare TypeError on them. They become U+FFFD, one for one.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_INVISIBLE = re.compile(
-    r"<(noscript|template)\b[^>]*>.*?</\1\s*>", flags=re.IGNORECASE | re.DOTALL
-)
 
 
 def supported_suffixes() -> list[str]:
@@ -97,6 +98,39 @@ def load_text(text: str, *, title: str | None = None, source: str = "") -> Docum
     fallback = Path(source).stem if source else clean[:60].split("\n")[0]
     chosen = (title or "").strip() or title_from_text(clean, fallback)
     return Document(id=content_id(clean), title=chosen, text=clean, source=source)
+
+
+def load_structured(
+    text: str,
+    blocks: tuple[Block, ...],
+    *,
+    title: str | None = None,
+    source: str = "",
+    site: str = "",
+) -> Document:
+    """Make a Document from text a structured reader built, keeping its blocks.
+
+    The text is used as given (the reader cleaned each piece as it placed it), so every
+    block's offsets stay exact; `clean_text` would move them.
+
+    Raises:
+        EmptyDocumentError: the text is only whitespace.
+        DocumentError: a block lies outside the text (a reader's bug, named).
+    """
+    name = source or title or "text"
+    if not text.strip():
+        raise EmptyDocumentError(f"Document {name!r} is empty: it has no text to index.")
+    for block in blocks:
+        if block.end > len(text):
+            raise DocumentError(
+                f"Document {name!r}: a {block.kind} block ends at {block.end}, past the "
+                f"text's {len(text)} characters."
+            )
+    fallback = Path(source).stem if source else text[:60].split("\n")[0]
+    chosen = (title or "").strip() or title_from_text(text, fallback)
+    return Document(
+        id=content_id(text), title=chosen, text=text, source=source, blocks=blocks, site=site
+    )
 
 
 def decode_bytes(data: bytes, name: str) -> str:
@@ -158,42 +192,6 @@ def _read(path: Path, max_bytes: int) -> bytes:
         raise DocumentError(f"Cannot read {path}: {err.strerror or err}") from err
 
 
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """The main text of an HTML page and its title (None if it has none)."""
-    import trafilatura
-
-    title = None
-    match = re.search(r"<title[^>]*>(.*?)</title>", html, flags=re.IGNORECASE | re.DOTALL)
-    if match:
-        import html as html_lib
-
-        title = html_lib.unescape(re.sub(r"\s+", " ", match.group(1))).strip() or None
-    # trafilatura drops scripts and styles but keeps <noscript> and <template> text, which
-    # is "please enable JavaScript" boilerplate or markup no reader sees.
-    visible = _INVISIBLE.sub(" ", html)
-    body = trafilatura.extract(
-        visible, include_comments=False, include_tables=True, favor_recall=True
-    )
-    if not body:
-        body = _plain_html_text(html)
-    # One block per line comes back; a blank line between blocks keeps each HTML paragraph
-    # a paragraph for the chunker, so no passage straddles two.
-    return re.sub(r"\n+", "\n\n", body or ""), title
-
-
-def _plain_html_text(html: str) -> str:
-    """Fallback for pages too small for trafilatura: all visible text, scripts removed."""
-    import lxml.html
-
-    try:
-        tree = lxml.html.fromstring(html)
-    except Exception:
-        return ""
-    for bad in tree.xpath("//script|//style|//noscript|//template|//head"):
-        bad.drop_tree()
-    return "\n".join(part.strip() for part in tree.itertext() if part.strip())
-
-
 def pdf_to_text(data: bytes, name: str) -> str:
     """Text of every page of a PDF, pages separated by blank lines.
 
@@ -245,11 +243,35 @@ def load_path(
                 f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
             )
     elif suffix in HTML_SUFFIXES:
-        text, found_title = html_to_text(decode_bytes(data, file.name))
+        return _load_html(decode_bytes(data, file.name), file, title)
+    elif suffix in MARKDOWN_SUFFIXES:
+        page = read_markdown(decode_bytes(data, file.name))
+        try:
+            return load_structured(
+                page.text, page.blocks, title=title or page.title or file.stem, source=str(file)
+            )
+        except EmptyDocumentError as err:
+            raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
     else:
         text = decode_bytes(data, file.name)
     try:
         return load_text(text, title=title or found_title, source=str(file))
+    except EmptyDocumentError as err:
+        raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
+
+
+def _load_html(markup: str, file: Path, title: str | None) -> Document:
+    page = read_html(markup)
+    if page.redirect is not None:
+        raise RedirectPageError(
+            f"{file.name} is a redirect stub (it only points to {page.redirect}); it was "
+            "skipped. Add the page it points to instead.",
+            target=page.redirect,
+        )
+    try:
+        return load_structured(
+            page.text, page.blocks, title=title or page.title, source=str(file), site=page.site
+        )
     except EmptyDocumentError as err:
         raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
 

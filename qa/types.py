@@ -25,14 +25,60 @@ class Span:
     end: int
 
 
+BLOCK_KINDS = frozenset(
+    {"heading", "paragraph", "list", "list_item", "table", "table_row", "code", "caption", "quote"}
+)
+# Blocks that hold other blocks; the rest hold only text.
+CONTAINER_KINDS = frozenset({"list", "table", "quote"})
+
+
+@dataclass(frozen=True)
+class Block:
+    """A structural piece of a document, as a reader sees it: a heading, a paragraph, a list...
+
+    `document.text[start:end]` is the block's text. Containers ("list", "table", "quote")
+    come before the blocks inside them, whose spans lie within theirs.
+
+    Attributes:
+        kind: one of BLOCK_KINDS.
+        start, end: offsets into the document's text.
+        level: a heading's level (1-6); a list item's nesting depth (1 = top); else 0.
+        path: the headings this block sits under, outermost first ("Chapter", "Section").
+            A heading's own path holds the headings above it, not itself.
+        header: a table row that is the table's header row.
+    """
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0
+    path: tuple[str, ...] = ()
+    header: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in BLOCK_KINDS:
+            raise ValueError(f"Block kind must be one of {sorted(BLOCK_KINDS)}, got {self.kind!r}.")
+        if not 0 <= self.start <= self.end:
+            raise ValueError(
+                f"Block offsets must satisfy 0 <= start <= end, got {self.start}, {self.end}."
+            )
+
+
 @dataclass(frozen=True)
 class Document:
-    """A loaded document: its clean text, a title, and where it came from."""
+    """A loaded document: its clean text, a title, and where it came from.
+
+    `blocks` is the document's structure when its format has one (HTML, Markdown): empty
+    for plain text, which is then read paragraph by paragraph. `site` is the name of the
+    site a web page came from, split off its title ("Kinto 4.3.1 documentation").
+    """
 
     id: str
     title: str
     text: str
     source: str = ""  # a file path, or "" for a text given directly
+    blocks: tuple[Block, ...] = ()
+    site: str = ""
 
     @property
     def length(self) -> int:
@@ -74,6 +120,9 @@ class Source:
         answer_start, answer_end: offsets of the answer inside `text`, or None when this
             passage holds no part of the answer.
         dense_rank, lexical_rank: 1-based ranks in the two retrievers (None: not in the list).
+        path: the headings the passage sits under, outermost first ("Install", "Linux");
+            empty for a document without structure.
+        code: (start, end) offsets inside `text` of code blocks, which are shown as code.
     """
 
     number: int
@@ -89,6 +138,8 @@ class Source:
     lexical_rank: int | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
+    path: tuple[str, ...] = ()
+    code: tuple[tuple[int, int], ...] = ()
 
     @property
     def answer(self) -> str:

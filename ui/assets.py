@@ -25,6 +25,10 @@ CSS = """
 .qa-source summary { cursor: pointer; overflow-wrap: anywhere; }
 .qa-num { font-weight: 700; }
 .qa-title { font-weight: 600; }
+.qa-path { color: #666; font-size: 0.9em; }
+.qa-code { font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap;
+  background: #f3f4f6; color: #111827; font-size: 0.92em; }
+.qa-reply .qa-code { display: inline-block; padding: 4px 6px; border-radius: 4px; }
 .qa-score, .qa-details { opacity: 0.75; font-size: 0.85em; }
 .qa-passage { white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0 0; }
 .qa-passage mark { background: #fde68a; color: #1c1917; padding: 0 2px; border-radius: 2px; }

@@ -18,6 +18,8 @@ def source_payload(source: Source) -> dict[str, Any]:
         "number": source.number,
         "doc_id": source.doc_id,
         "title": source.title,
+        "path": list(source.path),
+        "code": [list(span) for span in source.code],
         "text": source.text,
         "start": source.start,
         "end": source.end,

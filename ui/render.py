@@ -9,6 +9,7 @@ escaped text cannot become a Markdown image or link either.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -50,7 +51,12 @@ def answer_html(answer: Answer, turn: int) -> str:
             f'title="Show source {number}">[{number}]</a>'
         )
 
-    body = _MARKER.sub(cite, escape(answer.text))
+    body = "".join(
+        f'<code class="qa-code">{escape(piece)}</code>'
+        if is_code
+        else _MARKER.sub(cite, escape(piece))
+        for piece, is_code in _segments(answer.text, _quoted_code(answer))
+    )
     if not answer.found:
         return (
             '<div class="qa-reply qa-notfound"><strong class="qa-label">Not found in the '
@@ -73,20 +79,76 @@ def notice_html(message: str) -> str:
 
 
 def passage_html(source: Source) -> str:
-    """The passage with the answer span wrapped in <mark>.
+    """The passage with the answer span wrapped in <mark> and code blocks in <code>.
 
     Offsets outside the passage are clamped, and an empty or reversed span marks nothing,
     so a bad span can never drop or repeat text.
     """
     text = source.text
     start, end = source.answer_start, source.answer_end
-    if start is None or end is None:
-        return escape(text)
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
-    if start == end:
-        return escape(text)
-    return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+    marked: tuple[int, int] | None = None
+    if start is not None and end is not None:
+        start = max(0, min(start, len(text)))
+        end = max(start, min(end, len(text)))
+        marked = (start, end) if start < end else None
+    cuts = {0, len(text)}
+    if marked:
+        cuts.update(marked)
+    code = _clamped(source.code, len(text))
+    for a, b in code:
+        cuts.update((a, b))
+    bounds = sorted(cuts)
+    out = []
+    for a, b in itertools.pairwise(bounds):
+        piece = escape(text[a:b])
+        if marked and marked[0] <= a and b <= marked[1]:
+            piece = f"<mark>{piece}</mark>"
+        if any(c <= a and b <= d for c, d in code):
+            piece = f'<code class="qa-code">{piece}</code>'
+        out.append(piece)
+    return "".join(out)
+
+
+def _clamped(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    clamped = [(max(0, min(a, length)), max(0, min(b, length))) for a, b in spans]
+    return [(a, b) for a, b in clamped if a < b]
+
+
+def _quoted_code(answer: Answer) -> list[tuple[int, int]]:
+    """Where code lies in the answer's text: each cited source's code inside its quote."""
+    found: list[tuple[int, int]] = []
+    if not answer.found:
+        return found
+    cursor = 0
+    for source in answer.sources:
+        quote = source.answer
+        if not quote or not source.code or source.answer_start is None:
+            continue
+        at = answer.text.find(quote, cursor)
+        if at < 0:
+            continue
+        for a, b in _clamped(source.code, len(source.text)):
+            a, b = max(a, source.answer_start), min(b, source.answer_start + len(quote))
+            if a < b:
+                found.append((at + a - source.answer_start, at + b - source.answer_start))
+        cursor = at + len(quote)
+    return sorted(found)
+
+
+def _segments(text: str, code: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is code) at the code ranges."""
+    pieces: list[tuple[str, bool]] = []
+    cursor = 0
+    for a, b in code:
+        if a < cursor:
+            continue
+        if a > cursor:
+            pieces.append((text[cursor:a], False))
+        pieces.append((text[a:b], True))
+        cursor = b
+    if cursor < len(text):
+        pieces.append((text[cursor:], False))
+    return pieces
 
 
 def _details_html(source: Source) -> str:
@@ -111,10 +173,18 @@ def source_html(source: Source, turn: int, *, details: bool) -> str:
         f'<details class="qa-source{cited}" id="{source_anchor(turn, source.number)}" open>'
         f'<summary><span class="qa-num">[{source.number}]</span> '
         f'<span class="qa-title">{escape(source.title)}</span> '
+        f"{_path_html(source)}"
         f'<span class="qa-score">score {source.score:.4f}</span></summary>'
         f'<p class="qa-passage">{passage_html(source)}</p>'
         f"{_details_html(source) if details else ''}</details>"
     )
+
+
+def _path_html(source: Source) -> str:
+    """The headings the passage sits under, "Install › Linux", inert like all document text."""
+    if not source.path:
+        return ""
+    return f'<span class="qa-path">{escape(" › ".join(source.path))}</span> '
 
 
 def sources_html(answer: Answer | None, turn: int, *, details: bool = False) -> str:

@@ -36,6 +36,8 @@ class SourceOut(BaseModel):
     number: int
     doc_id: str
     title: str
+    path: list[str]
+    code: list[list[int]]
     text: str
     start: int
     end: int

@@ -78,13 +78,13 @@ def test_html_without_a_title_element_is_titled_by_its_first_line(tmp_path: Path
     assert document.title == "Otters sleep holding hands."
 
 
-def test_html_paragraphs_stay_paragraphs_so_no_passage_straddles_two(files_dir: Path) -> None:
+def test_html_passages_hold_whole_paragraphs_of_one_section(files_dir: Path) -> None:
     document = load_path(files_dir / "page.html")
 
     _, chunks = chunk_document(document)
 
-    for chunk in chunks:
-        assert not ("fifty kilometres" in chunk.text and "last keeper" in chunk.text)
+    # A short section is one passage: its heading and every paragraph, none cut.
+    assert [c.text for c in chunks] == [document.text]
 
 
 def test_pdf_text_comes_page_by_page_separated_by_a_blank_line(pdf_file: Path) -> None:
@@ -239,11 +239,23 @@ def test_content_id_ignores_accent_composition_and_line_ends() -> None:
     assert composed.id == decomposed.id
 
 
-def test_a_file_and_its_text_as_a_string_have_the_same_id(files_dir: Path) -> None:
-    from_file = load_path(files_dir / "notes.md")
-    from_string = load_text((files_dir / "notes.md").read_text(encoding="utf-8"))
+def test_a_text_file_and_its_text_as_a_string_have_the_same_id(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "Tea growing in Assam\n\nThe first flush is picked in March.\n", encoding="utf-8"
+    )
 
-    assert from_file.id == from_string.id
+    assert load_path(path).id == load_text(path.read_text(encoding="utf-8")).id
+
+
+def test_a_markdown_file_is_indexed_as_rendered_so_its_id_is_of_the_rendered_text(
+    files_dir: Path,
+) -> None:
+    from_file = load_path(files_dir / "notes.md")
+
+    assert from_file.id == load_path(files_dir / "notes.md").id
+    assert from_file.id == load_text(from_file.text).id
+    assert from_file.text.startswith("Tea growing in Assam\n\nAssam tea is grown")
 
 
 # ----- mixed items ----------------------------------------------------------------------

@@ -288,3 +288,30 @@ def test_an_index_built_with_the_bundled_model_reopens_by_its_recorded_name(
     assert loaded.embedder.name == "sentence-transformers/all-MiniLM-L6-v2"
     question = "What did Putin say about external forces?"
     assert loaded.ask(question).text == real_assistant.ask(question).text
+
+
+def test_a_documents_blocks_and_site_name_survive_save_and_load(
+    fake_encoder: TextEncoder, files_dir: Path, tmp_path: Path
+) -> None:
+    built = Assistant(fake_encoder)
+    built.add_documents([files_dir / "docs_page.html"])
+    built.save(tmp_path / "index")
+
+    loaded = Assistant.load(tmp_path / "index", embedder=fake_encoder)
+
+    (before,) = built.collection.documents
+    (after,) = loaded.collection.documents
+    assert after.blocks == before.blocks and len(after.blocks) > 5
+    assert after.site == "Beekeeper 2.1 documentation"
+
+
+def test_a_saved_block_outside_its_document_is_refused_as_corrupt() -> None:
+    from qa.index_contents import blocks_from_json
+
+    info = {"id": "d", "paths": [[]], "blocks": [["paragraph", 0, 99, 0, 0, 0]]}
+    with pytest.raises(ValueError, match="outside its document"):
+        blocks_from_json(info, 10)
+    with pytest.raises(ValueError, match="heading path 3"):
+        blocks_from_json({"id": "d", "paths": [], "blocks": [["paragraph", 0, 5, 0, 3, 0]]}, 10)
+    with pytest.raises(ValueError, match="Block kind"):
+        blocks_from_json({"id": "d", "paths": [[]], "blocks": [["banner", 0, 5, 0, 0, 0]]}, 10)

@@ -90,7 +90,7 @@ def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
     path.write_text("# Garden notes\n\nThe tomatoes ripen in August.", encoding="utf-8")
     cleared, session, documents, chat = handlers.upload([str(path)], None, [])
     assert cleared is None and len(session.documents) == 2
-    assert [label for label, _ in documents.choices][1] == "Garden notes (45 characters)"
+    assert [label for label, _ in documents.choices][1] == "Garden notes (43 characters)"
     assert "Added “Garden notes”" in text(chat[-1])
     doc_id = session.documents[1].id
     _, _, session, _ = handlers.respond(

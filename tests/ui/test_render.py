@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -168,3 +169,29 @@ def test_document_labels_are_plain_text_with_the_size() -> None:
 def test_the_markup_check_catches_unescaped_payloads(payload: str) -> None:
     with pytest.raises(AssertionError):
         assert_only_our_markup(f"<span>{payload}</span>")
+
+
+def test_code_in_a_passage_and_in_a_quote_renders_as_inert_code() -> None:
+    text = "Run this:\n\n<script>alert(1)</script> --port 9"
+    source = Source(
+        number=1,
+        doc_id="d",
+        title="t",
+        text=text,
+        start=0,
+        end=len(text),
+        score=1.0,
+        answer_start=0,
+        answer_end=len(text),
+        code=((11, len(text)),),
+    )
+    answer = Answer("How?", f"{text} [1]", True, 0.9, [source])
+
+    passage = render.passage_html(source)
+    reply = render.answer_html(answer, 0)
+
+    code = r'<code class="qa-code">(<mark>)?&lt;script&gt;alert\(1\)&lt;/script&gt; --port 9'
+    for html in (passage, reply):
+        assert re.search(code, html)
+        assert "<script>" not in html
+    assert 'class="qa-cite"' in reply and "Run this:" in reply
