@@ -21,6 +21,8 @@ from qa.load.blocks import BlockWriter
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
 _TAG = re.compile(r"<[^>]*>")
+# Inline raw HTML whose content a browser never shows: its text is not the document's.
+_UNSEEN_OPEN = re.compile(r"<(script|style|template|noscript|iframe|textarea)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,15 @@ def _render(tokens: list[Any], writer: BlockWriter) -> None:
 def _inline(token: Any) -> str:
     """An inline token's visible text: emphasis marks and link syntax gone, code kept."""
     parts: list[str] = []
+    unseen: str | None = None  # the raw element being skipped, until its closing tag
     for child in token.children or []:
+        if unseen is not None:
+            if child.type == "html_inline" and child.content.lower().startswith(f"</{unseen}"):
+                unseen = None
+            continue
+        if child.type == "html_inline" and (opened := _UNSEEN_OPEN.match(child.content)):
+            unseen = opened.group(1).lower()
+            continue
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type == "softbreak":

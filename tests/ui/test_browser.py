@@ -135,9 +135,12 @@ def test_an_uploaded_file_can_be_asked_about(page: Page, tmp_path: Path) -> None
 def test_a_hostile_document_runs_and_fetches_nothing(
     page: Page, tmp_path: Path, requests_seen: list[str]
 ) -> None:
-    hostile = tmp_path / "hostile.md"
-    hostile.write_text(HOSTILE_DOCUMENT, encoding="utf-8")
-    upload(page, hostile)
+    # Markdown is read as a browser shows it (scripts and tags are not its text); plain
+    # text keeps every character, so its markup must reach the page as inert text.
+    for name in ("hostile.md", "hostile.txt"):
+        hostile = tmp_path / name
+        hostile.write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+        upload(page, hostile)
     ask(
         page,
         '<img src=x onerror="window.__pwned=1"> What did the zanzibar lighthouse keeper write?',

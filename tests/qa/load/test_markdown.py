@@ -112,6 +112,19 @@ def test_raw_html_badges_leave_only_their_visible_text() -> None:
     assert "<" not in page.text and "logo.png" not in page.text
 
 
+def test_inline_scripts_and_styles_are_not_text_and_javascript_links_stay_words() -> None:
+    page = read_markdown(
+        "The keeper wrote <script>window.x=1</script> every night.\n"
+        "A lamp <style>p{color:red}</style><img src=x onerror=\"y()\"> was bright.\n"
+        "Read [the log](javascript:alert(1)).\n"
+    )
+
+    assert "The keeper wrote every night." in page.text
+    assert "window.x" not in page.text and "color" not in page.text
+    assert "A lamp was bright." in page.text
+    assert "onerror" not in page.text
+
+
 def test_a_markdown_file_with_only_markup_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "blank.md"
     path.write_text("---\ntitle: x\n---\n\n<!-- nothing -->\n", encoding="utf-8")
