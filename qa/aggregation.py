@@ -273,7 +273,7 @@ def answer_excluding(
         return Answer(question, not_found_text(True), False, 0.0, nearest)
     best = fresh[0]
     cited = candidates[best.passage]
-    reader = collection.reader is not None
+    reader = best.reading is not None
     belief = confidence(evidence_features(collection, question, best, cited), answering, reader)
     joins_list = best.coverage > 0 and best.probability >= config.ratio * scored[0].probability
     threshold = answering.calibration_weights(reader)[1]

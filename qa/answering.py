@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.tokens import TokenEncoder
-from qa.answer.reader import Reading
+from qa.answer.reader import Reading, SentenceReader
 from qa.block_chunking import heading_path
 from qa.collection import Collection
 from qa.late_interaction import maxsim, question_matrix
@@ -69,9 +69,12 @@ class AnsweringConfig:
         sentence_model: logistic weights for sentence_features() followed by the intercept.
         calibration: logistic weights for evidence_features() followed by the intercept.
         threshold: confidence below which the reply is "the documents don't say".
+        use_reader: answer with the trained reader when the collection has one; False
+            falls back to the sentence model alone (the browser's and the API's switch).
     """
 
     passages: int = 3
+    use_reader: bool = True
     second_ratio: float = 0.15
     max_answer_chars: int = 500
     # A list, code block or table row quoted with its lead-in, caption or header row
@@ -232,7 +235,7 @@ def score_sentences(
     kind = question_kind(question)
     question_words = {w.lower() for w in re.findall(r"\w+", question)}
     pieces = _question_pieces(collection, question)
-    reader = collection.reader
+    reader = active_reader(collection, config)
     *weights, intercept = config.sentence_weights(reader is not None)
     rows: list[tuple[int, Candidate, int, float, float]] = []
     seen: set[tuple[str, int]] = set()
@@ -292,6 +295,11 @@ def score_sentences(
         )
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def active_reader(collection: Collection, config: AnsweringConfig) -> SentenceReader | None:
+    """The reader answering consults: the collection's, unless the settings turn it off."""
+    return collection.reader if config.use_reader else None
 
 
 def _is_heading(text: str, span: Span, title: str) -> bool:
@@ -380,7 +388,7 @@ def answer(
         sources = [source_of(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
         return Answer(question, not_found_text(True), False, 0.0, sources)
     chosen = choose_sentences(scored, config)
-    reader = collection.reader is not None
+    reader = scored[0].reading is not None
     evidence = evidence_features(collection, question, scored[0], candidates[0])
     belief = confidence(evidence, config, reader)
     if belief < config.calibration_weights(reader)[1]:

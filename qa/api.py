@@ -79,12 +79,13 @@ ReaderChoice = SentenceReader | None | Literal["auto"]
 
 
 def _reader(choice: ReaderChoice, embedder: TextEncoder | None) -> SentenceReader | None:
-    """ "auto": the shipped reader when the assistant builds its own model and QA_READER is
-    not off; an assistant given its own encoder (tests' fakes, other models) gets none
-    unless one is passed."""
+    """ "auto": the shipped reader unless QA_READER is off, when the assistant runs the
+    bundled model (its own or an `Embedder` it is given, on any backend); another encoder
+    (tests' fakes, other models) gets none unless one is passed, since the answer stage's
+    weights were fitted with the reader beside the bundled model."""
     if choice != "auto":
         return choice  # type: ignore[return-value]
-    return default_reader() if embedder is None else None
+    return default_reader() if embedder is None or isinstance(embedder, Embedder) else None
 
 
 def _embedder(model: str | os.PathLike[str] | None, embedder: TextEncoder | None) -> TextEncoder:

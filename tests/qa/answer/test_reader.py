@@ -7,6 +7,7 @@ import math
 import re
 import shutil
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,21 @@ def test_when_the_reader_says_no_sentence_answers_the_question_is_declined(
     assert answer.sources, "a refusal still lists the nearest passages"
 
 
+def test_the_settings_switch_turns_the_reader_off_over_the_same_index(
+    fake_encoder: TextEncoder,
+) -> None:
+    question = "When did the roof get its twelve solar panels?"
+    reader = KeywordReader("2019")
+    on = assistant(fake_encoder, reader)
+    off = on.with_settings(
+        replace(on.settings, answering=replace(on.settings.answering, use_reader=False))
+    )
+    assert off.collection is on.collection, "a query-time switch re-indexes nothing"
+    assert off.ask(question).text == assistant(fake_encoder, None).ask(question).text
+    assert reader.seen == []
+    assert on.ask(question).text.startswith("They were fitted")
+
+
 # ----- the real network (loads the weights: seconds) ---------------------------------------
 @pytest.fixture(scope="module")
 def real_reader() -> Reader:
@@ -184,3 +200,24 @@ def test_onnx_and_torch_read_alike(real_reader: Reader) -> None:
     for a, b in zip(real_reader.read(question, SENTENCES), torch_readings, strict=True):
         assert math.isclose(a.logit, b.logit, abs_tol=0.05)
         assert a.phrase == b.phrase
+
+
+@pytest.mark.slow
+def test_qa_reader_off_gives_the_answers_of_the_sentence_model_alone(
+    monkeypatch: pytest.MonkeyPatch, real_embedder: TextEncoder
+) -> None:
+    """With QA_READER=off the real assistant answers exactly as one built without a reader."""
+    questions = ["What did Putin say about external forces?", "Who won the 2020 election?"]
+    monkeypatch.setenv("QA_READER", "off")
+    off = Assistant.default(embedder=real_embedder)
+    assert off.reader is None
+    without = Assistant.default(embedder=real_embedder, reader=None)
+    for question in questions:
+        got, expected = off.ask(question), without.ask(question)
+        assert (got.text, got.found, got.confidence) == (
+            expected.text,
+            expected.found,
+            expected.confidence,
+        )
+    monkeypatch.delenv("QA_READER")
+    assert isinstance(Assistant.default(embedder=real_embedder).reader, Reader)
