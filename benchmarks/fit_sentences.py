@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     w = fit_ranking(tune)
     a, b = platt(tune, w)
     model = np.append(a * w, b)
-    current = np.asarray(assistant.settings.answering.sentence_model)
+    current = np.asarray(
+        assistant.settings.answering.sentence_weights(assistant.reader is not None)
+    )
     for name, part in (
         ("XQuAD even (tuning)", [q for q in tune if not q.paraphrase]),
         ("XQuAD odd (held out)", held),

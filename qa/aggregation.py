@@ -273,9 +273,11 @@ def answer_excluding(
         return Answer(question, not_found_text(True), False, 0.0, nearest)
     best = fresh[0]
     cited = candidates[best.passage]
-    belief = confidence(evidence_features(collection, question, best, cited), answering)
+    reader = best.reading is not None
+    belief = confidence(evidence_features(collection, question, best, cited), answering, reader)
     joins_list = best.coverage > 0 and best.probability >= config.ratio * scored[0].probability
-    if belief < answering.threshold and not joins_list and not on_topic:
+    threshold = answering.calibration_weights(reader)[1]
+    if belief < threshold and not joins_list and not on_topic:
         return Answer(question, not_found_text(True), False, belief, nearest)
     quoted = _quoted(collection, question, best, cited, belief)
     others = Answer(question, "", False, belief, nearest)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.tokens import TokenEncoder
+from qa.answer.reader import Reading, SentenceReader
 from qa.block_chunking import heading_path
 from qa.collection import Collection
 from qa.late_interaction import maxsim, question_matrix
@@ -68,9 +69,12 @@ class AnsweringConfig:
         sentence_model: logistic weights for sentence_features() followed by the intercept.
         calibration: logistic weights for evidence_features() followed by the intercept.
         threshold: confidence below which the reply is "the documents don't say".
+        use_reader: answer with the trained reader when the collection has one; False
+            falls back to the sentence model alone (the browser's and the API's switch).
     """
 
     passages: int = 3
+    use_reader: bool = True
     second_ratio: float = 0.15
     max_answer_chars: int = 500
     # A list, code block or table row quoted with its lead-in, caption or header row
@@ -91,6 +95,18 @@ class AnsweringConfig:
     # articles: refusal 0.948, false refusal 0.022 (`qa eval --half odd`).
     calibration: tuple[float, ...] = (0.2891, 2.8121, 0.3505, 3.1403, -1.4023, 7.7856, -6.5919)
     threshold: float = 0.2825
+    # With the trained reader (qa/answer/reader.py): the same fits with the reader's
+    # log-odds as one more sentence feature and one more evidence feature, by the same two
+    # commands with the reader on (`--index` of the XQuAD articles; QA_READER unset).
+    # fit_sentences: its refit equals these weights. calibrate (2026-12-07): even articles
+    # refusal 0.953, false refusal 0.041; held-out odd articles 0.953 / 0.026.
+    reader_sentence_model: tuple[float, ...] = (
+        0.3518, -1.5726, 1.9122, 1.0594, 0.3788, -0.6296, 0.1456, -0.2709, 2.2626, 0.522, -5.3269,
+    )  # fmt: skip
+    reader_calibration: tuple[float, ...] = (
+        0.6146, 1.7848, -0.3649, 4.3575, -0.543, 2.7753, 0.2102, -3.4576,
+    )  # fmt: skip
+    reader_threshold: float = 0.3021
 
     def __post_init__(self) -> None:
         if self.passages < 1:
@@ -99,10 +115,28 @@ class AnsweringConfig:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}.")
         if not self.second_ratio >= 0.0:
             raise ValueError(f"second_ratio must be 0 or more, got {self.second_ratio}.")
+        if not 0.0 <= self.reader_threshold <= 1.0:
+            raise ValueError(
+                f"reader_threshold must be between 0 and 1, got {self.reader_threshold}."
+            )
         if len(self.calibration) != 7:
             raise ValueError("calibration must hold 6 weights and an intercept.")
         if len(self.sentence_model) != 10:
             raise ValueError("sentence_model must hold 9 weights and an intercept.")
+        if len(self.reader_calibration) != 8:
+            raise ValueError("reader_calibration must hold 7 weights and an intercept.")
+        if len(self.reader_sentence_model) != 11:
+            raise ValueError("reader_sentence_model must hold 10 weights and an intercept.")
+
+    def sentence_weights(self, reader: bool) -> tuple[float, ...]:
+        """The sentence model for answering with the reader, or without it."""
+        return self.reader_sentence_model if reader else self.sentence_model
+
+    def calibration_weights(self, reader: bool) -> tuple[tuple[float, ...], float]:
+        """The confidence's weights and threshold, with the reader or without it."""
+        if reader:
+            return self.reader_calibration, self.reader_threshold
+        return self.calibration, self.threshold
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,6 +155,7 @@ class ScoredSentence:
     score: float
     late: float = 0.0  # word-level (MaxSim) match with the question
     features: tuple[float, ...] = ()  # sentence_features(), kept for fitting the model
+    reading: Reading | None = None  # the trained reader's view, when it is on
 
     @property
     def probability(self) -> float:
@@ -189,20 +224,26 @@ def score_sentences(
     candidates: list[Candidate],
     config: AnsweringConfig,
 ) -> list[ScoredSentence]:
-    """Every sentence of the top passages with its features and score, best first."""
+    """Every sentence of the top passages with its features and score, best first.
+
+    With a reader on the collection, all these sentences go through it in one batch and
+    its log-odds join the features. A sentence that only repeats its document's title is
+    never a candidate: a title names the topic, it does not answer.
+    """
     index, _ = collection.lexical()
     question_terms = index.terms(question)
     kind = question_kind(question)
     question_words = {w.lower() for w in re.findall(r"\w+", question)}
     pieces = _question_pieces(collection, question)
-    *weights, intercept = config.sentence_model
-    scored: list[ScoredSentence] = []
+    reader = active_reader(collection, config)
+    *weights, intercept = config.sentence_weights(reader is not None)
+    rows: list[tuple[int, Candidate, int, float, float]] = []
     seen: set[tuple[str, int]] = set()
     headings: dict[str, frozenset[Span]] = {}
     for position, candidate in enumerate(candidates[: config.passages]):
         chunk = candidate.chunk
         entry = collection.entry(chunk.doc_id)
-        rows = range(chunk.first_sentence, chunk.last_sentence + 1)
+        span_rows = range(chunk.first_sentence, chunk.last_sentence + 1)
         dense = (
             entry.sentence_vectors[chunk.first_sentence : chunk.last_sentence + 1] @ query_vector
         )
@@ -211,42 +252,72 @@ def score_sentences(
             late = maxsim(pieces, tokens, chunk.first_sentence, chunk.last_sentence)
         else:  # no token vectors: the pooled cosine stands in for the word-level match
             late = dense
-        for row, cosine, matched in zip(rows, dense, late, strict=True):
+        title = entry.document.title.strip()
+        for row, cosine, matched in zip(span_rows, dense, late, strict=True):
             if (chunk.doc_id, row) in seen:
                 continue
             seen.add((chunk.doc_id, row))
             span = entry.sentences[row]
             if span in headings.setdefault(chunk.doc_id, heading_spans(entry.document)):
                 continue  # a heading names a topic; it is never the answer
-            text = entry.document.text[span.start : span.end]
-            cover = index.coverage(question_terms, index.terms_of((chunk.doc_id, row), text))
-            features = sentence_features(
-                kind,
-                question_words,
-                text,
-                float(cosine),
-                cover,
-                position,
-                candidate.score,
-                row == chunk.first_sentence,
-                float(matched),
+            if _is_heading(entry.document.text, span, title):
+                continue
+            rows.append((position, candidate, row, float(cosine), float(matched)))
+    texts = [_sentence_text(collection, c.chunk.doc_id, row) for _, c, row, _, _ in rows]
+    readings: list[Reading | None] = (
+        list(reader.read(question, texts)) if reader else [None] * len(rows)
+    )
+    scored: list[ScoredSentence] = []
+    for (position, candidate, row, cosine, matched), text, reading in zip(
+        rows, texts, readings, strict=True
+    ):
+        chunk = candidate.chunk
+        cover = index.coverage(question_terms, index.terms_of((chunk.doc_id, row), text))
+        features = sentence_features(
+            kind,
+            question_words,
+            text,
+            cosine,
+            cover,
+            position,
+            candidate.score,
+            row == chunk.first_sentence,
+            matched,
+        )
+        if reading is not None:
+            features = (*features, reading.logit)
+        score = intercept + sum(w * f for w, f in zip(weights, features, strict=True))
+        span = collection.entry(chunk.doc_id).sentences[row]
+        scored.append(
+            ScoredSentence(
+                chunk.doc_id, row, span, position, cosine, cover, score, matched, features, reading
             )
-            score = intercept + sum(w * f for w, f in zip(weights, features, strict=True))
-            scored.append(
-                ScoredSentence(
-                    chunk.doc_id,
-                    row,
-                    span,
-                    position,
-                    float(cosine),
-                    cover,
-                    score,
-                    float(matched),
-                    features,
-                )
-            )
+        )
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def active_reader(collection: Collection, config: AnsweringConfig) -> SentenceReader | None:
+    """The reader answering consults: the collection's, unless the settings turn it off."""
+    return collection.reader if config.use_reader else None
+
+
+def _is_heading(text: str, span: Span, title: str) -> bool:
+    """A line of its own that repeats the title and ends without a full stop: a heading.
+
+    A document given without a title is titled by its first words; that sentence is
+    still text and stays a candidate, since it ends like one.
+    """
+    line = text[span.start : span.end].strip()
+    if not title or line != title or line[-1:] in ".!?":
+        return False
+    return text[span.end : span.end + 1] in ("\n", "")
+
+
+def _sentence_text(collection: Collection, doc_id: str, row: int) -> str:
+    entry = collection.entry(doc_id)
+    span = entry.sentences[row]
+    return entry.document.text[span.start : span.end]
 
 
 def _question_pieces(collection: Collection, question: str) -> np.ndarray | None:
@@ -257,9 +328,9 @@ def _question_pieces(collection: Collection, question: str) -> np.ndarray | None
     return question_matrix(question, encoder.query_tokens(question))
 
 
-def confidence(features: tuple[float, ...], config: AnsweringConfig) -> float:
+def confidence(features: tuple[float, ...], config: AnsweringConfig, reader: bool = False) -> float:
     """Calibrated probability that the chosen sentence answers the question."""
-    *weights, intercept = config.calibration
+    *weights, intercept = config.calibration_weights(reader)[0]
     return _sigmoid(intercept + sum(w * f for w, f in zip(weights, features, strict=True)))
 
 
@@ -271,8 +342,9 @@ def evidence_features(
 ) -> tuple[float, ...]:
     """(best sentence log-odds, its cosine, its coverage, top passage cosine, top passage
     best coverage, the best sentence's word-level match): how strong the evidence for the
-    answer is, for the confidence."""
-    return (best.score, best.dense, best.coverage, top.dense_score, top.coverage, best.late)
+    answer is, for the confidence; with the reader, its log-odds for that sentence too."""
+    base = (best.score, best.dense, best.coverage, top.dense_score, top.coverage, best.late)
+    return base if best.reading is None else (*base, best.reading.logit)
 
 
 def choose_sentences(scored: list[ScoredSentence], config: AnsweringConfig) -> list[ScoredSentence]:
@@ -311,13 +383,15 @@ def answer(
         text = NO_DOCUMENTS_TEXT if collection.passage_count == 0 else not_found_text(False)
         return Answer(question=question, text=text, found=False, confidence=0.0, sources=[])
     scored = score_sentences(collection, question, query_vector, candidates, config)
-    if not scored:  # the passages found hold only headings
+    if not scored:  # the passages found hold only headings and titles
         shown = _choose_sources(candidates, [], top_k)
         sources = [source_of(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
         return Answer(question, not_found_text(True), False, 0.0, sources)
     chosen = choose_sentences(scored, config)
-    belief = confidence(evidence_features(collection, question, scored[0], candidates[0]), config)
-    if belief < config.threshold:
+    reader = scored[0].reading is not None
+    evidence = evidence_features(collection, question, scored[0], candidates[0])
+    belief = confidence(evidence, config, reader)
+    if belief < config.calibration_weights(reader)[1]:
         shown = _choose_sources(candidates, [], top_k)
         sources = [source_of(collection, n, c, None) for n, (_, c) in enumerate(shown, start=1)]
         return Answer(question, not_found_text(True), False, belief, sources)

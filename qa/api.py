@@ -14,10 +14,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from embeddings import Embedder, TextEncoder
 from qa import storage
+from qa.answer.reader import SentenceReader, default_reader
 from qa.answering import AnsweringConfig, answer, source_of
 from qa.chunking import ChunkingConfig
 from qa.collection import Collection, ProgressCallback
@@ -74,6 +75,19 @@ def check_k(name: str, value: object) -> int:
     return value
 
 
+ReaderChoice = SentenceReader | None | Literal["auto"]
+
+
+def _reader(choice: ReaderChoice, embedder: TextEncoder | None) -> SentenceReader | None:
+    """ "auto": the shipped reader unless QA_READER is off, when the assistant runs the
+    bundled model (its own or an `Embedder` it is given, on any backend); another encoder
+    (tests' fakes, other models) gets none unless one is passed, since the answer stage's
+    weights were fitted with the reader beside the bundled model."""
+    if choice != "auto":
+        return choice  # type: ignore[return-value]
+    return default_reader() if embedder is None or isinstance(embedder, Embedder) else None
+
+
 def _embedder(model: str | os.PathLike[str] | None, embedder: TextEncoder | None) -> TextEncoder:
     if embedder is not None and model is not None:
         raise ValueError("Pass either model= or embedder=, not both.")
@@ -93,15 +107,23 @@ class Assistant:
     with additions.
     """
 
-    def __init__(self, embedder: TextEncoder, *, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        embedder: TextEncoder,
+        *,
+        settings: Settings | None = None,
+        reader: SentenceReader | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder
+        self.reader = reader
         self.collection = Collection(
             embedder,
             chunking=self.settings.chunking,
             lexical=self.settings.lexical,
             embed_titles=self.settings.embed_titles,
         )
+        self.collection.reader = reader
 
     def __repr__(self) -> str:
         return f"Assistant(documents={len(self.collection)}, model={self.embedder.name!r})"
@@ -114,10 +136,15 @@ class Assistant:
         model: str | os.PathLike[str] | None = None,
         embedder: TextEncoder | None = None,
         settings: Settings | None = None,
+        reader: ReaderChoice = "auto",
     ) -> Assistant:
         """An assistant over the bundled news article, with the bundled model."""
         return cls.from_paths(
-            [bundled_article_path()], model=model, embedder=embedder, settings=settings
+            [bundled_article_path()],
+            model=model,
+            embedder=embedder,
+            settings=settings,
+            reader=reader,
         )
 
     @classmethod
@@ -128,9 +155,12 @@ class Assistant:
         model: str | os.PathLike[str] | None = None,
         embedder: TextEncoder | None = None,
         settings: Settings | None = None,
+        reader: ReaderChoice = "auto",
     ) -> Assistant:
         """An assistant over files (.txt, .md, .html, .htm, .pdf)."""
-        assistant = cls(_embedder(model, embedder), settings=settings)
+        assistant = cls(
+            _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)
+        )
         assistant.add_documents([Path(p) for p in paths])
         return assistant
 
@@ -143,6 +173,7 @@ class Assistant:
         model: str | os.PathLike[str] | None = None,
         embedder: TextEncoder | None = None,
         settings: Settings | None = None,
+        reader: ReaderChoice = "auto",
     ) -> Assistant:
         """An assistant over strings; `titles`, if given, has one title per text."""
         if isinstance(texts, str):
@@ -152,7 +183,9 @@ class Assistant:
         documents = [
             load_text(text, title=titles[i] if titles else None) for i, text in enumerate(texts)
         ]
-        assistant = cls(_embedder(model, embedder), settings=settings)
+        assistant = cls(
+            _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)
+        )
         assistant.add_documents(documents)
         return assistant
 
@@ -164,6 +197,7 @@ class Assistant:
         model: str | os.PathLike[str] | None = None,
         embedder: TextEncoder | None = None,
         settings: Settings | None = None,
+        reader: ReaderChoice = "auto",
     ) -> Assistant:
         """Open an index written by `save`, without re-embedding anything.
 
@@ -186,7 +220,9 @@ class Assistant:
             answering=base.answering,
             embed_titles=embed_titles,
         )
-        assistant = cls(_embedder(model, embedder), settings=settings)
+        assistant = cls(
+            _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)
+        )
         storage.load(directory, assistant.collection)
         assistant.collection.fill_missing_tokens()  # an index saved before they were kept
         return assistant
@@ -197,7 +233,7 @@ class Assistant:
         Vectors are copied, not recomputed: this is how each chat session gets its own
         collection on top of a shared one cheaply.
         """
-        twin = Assistant(self.embedder, settings=self.settings)
+        twin = Assistant(self.embedder, settings=self.settings, reader=self.reader)
         twin.collection.copy_from(self.collection, [d.id for d in self.documents])
         return twin
 
@@ -207,7 +243,7 @@ class Assistant:
         Query-time settings (retrieval, answering) share this collection as is; settings
         that change the index (chunking, BM25, title embedding) re-index the documents.
         """
-        twin = Assistant(self.embedder, settings=settings)
+        twin = Assistant(self.embedder, settings=settings, reader=self.reader)
         same_index = (
             settings.chunking == self.settings.chunking
             and settings.lexical == self.settings.lexical
@@ -307,9 +343,7 @@ class Assistant:
             candidates = retrieve(
                 self.collection, text, vector, depth, self.settings.retrieval, documents=scope
             )
-            return answer(
-                self.collection, text, vector, candidates, top_k, self.settings.answering
-            )
+            return answer(self.collection, text, vector, candidates, top_k, self.settings.answering)
 
     def _scope(self, documents: Iterable[str] | None) -> set[str] | None:
         if documents is None:

@@ -95,7 +95,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     # rather than after minutes of embedding.
     with storage.writing(args.out) as session:
         existing = (Path(args.out) / "CURRENT").exists()
-        assistant = Assistant.load(args.out) if existing else Assistant(_embedder())
+        assistant = (
+            Assistant.load(args.out)
+            if existing
+            else Assistant(_embedder(), reader=default_reader())
+        )
         session.claim(assistant.collection)
         with tqdm(total=0, unit="text", desc="Embedding", disable=args.quiet) as bar:
 
@@ -110,6 +114,12 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{assistant.collection.passage_count} passages -> {where}"
     )
     return 0
+
+
+def default_reader() -> Any:
+    from qa.answer.reader import default_reader as shipped
+
+    return shipped()
 
 
 def _embedder() -> Any:
@@ -131,7 +141,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         dataset = dataset.half(args.half)
     from qa import Assistant
 
-    assistant = Assistant.load(args.index) if args.index else Assistant(_embedder())
+    assistant = (
+        Assistant.load(args.index)
+        if args.index
+        else Assistant(_embedder(), reader=default_reader())
+    )
     names = (
         [n.strip() for n in args.compare.split(",") if n.strip()] if args.compare else ["hybrid"]
     )

@@ -14,6 +14,7 @@ import numpy as np
 
 from embeddings import TextEncoder, VectorStore
 from embeddings.tokens import TokenEncoder
+from qa.answer.reader import SentenceReader
 from qa.block_chunking import passage_context
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.errors import DocumentError, UnknownDocumentError
@@ -58,6 +59,8 @@ class Collection:
         embed_titles: bool = True,
     ) -> None:
         self.embedder = embedder
+        # The trained reader answering consults, or None (set by the Assistant that owns us).
+        self.reader: SentenceReader | None = None
         self.chunking = chunking or ChunkingConfig()
         self.lexical_config = lexical or LexicalConfig()
         self.embed_titles = embed_titles

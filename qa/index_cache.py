@@ -17,6 +17,7 @@ from pathlib import Path
 
 from embeddings import TextEncoder
 from embeddings.tokens import TokenEncoder
+from qa.answer.reader import SentenceReader
 from qa.api import Assistant, Settings
 from qa.errors import StoreError
 from qa.index_contents import TOKENS
@@ -74,6 +75,7 @@ def open_cached(
     embedder: TextEncoder,
     settings: Settings | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    reader: SentenceReader | None = None,
 ) -> Assistant:
     """An assistant over `items`, loaded from the cache if an index of them exists.
 
@@ -86,13 +88,13 @@ def open_cached(
     where = root / cache_key((d.id for d in documents), embedder, settings)
     if (where / "CURRENT").exists():
         try:
-            cached = Assistant.load(where, embedder=embedder, settings=settings)
+            cached = Assistant.load(where, embedder=embedder, settings=settings, reader=reader)
         except StoreError:
             pass  # rebuilt below
         else:
             _complete(cached, where)
             return cached
-    assistant = Assistant(embedder, settings=settings)
+    assistant = Assistant(embedder, settings=settings, reader=reader)
     assistant.add_documents(documents)
     with contextlib.suppress(StoreError, OSError):  # a read-only home still gets an assistant
         assistant.save(where)

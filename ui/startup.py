@@ -28,6 +28,7 @@ def default_assistant() -> Assistant:
     torch is the fallback when ONNX is unavailable.
     """
     from embeddings import Embedder
+    from qa.answer.reader import default_reader
     from qa.errors import ModelNotAvailableError
     from qa.index_cache import open_cached
     from qa.loading import bundled_article_path
@@ -39,7 +40,7 @@ def default_assistant() -> Assistant:
         print(f"ONNX backend unavailable ({err}); using torch.", file=sys.stderr)
         embedder = Embedder()
         embedder.warm_up()
-    return open_cached([bundled_article_path()], embedder=embedder)
+    return open_cached([bundled_article_path()], embedder=embedder, reader=default_reader())
 
 
 def load_in_background() -> Future[Assistant]:

@@ -50,9 +50,18 @@ def build(model_dir: Path, *, eager: bool = False) -> ReaderModel:
     `eager` picks the plain attention implementation, which traces to ONNX cleanly.
     """
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
     kwargs: dict[str, Any] = {"attn_implementation": "eager"} if eager else {}
-    encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False, **kwargs)
+    # The loader's progress bar and its report of the unused pooler are noise on our output.
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False, **kwargs)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.enable_progress_bar()
     return ReaderModel(encoder)
 
 

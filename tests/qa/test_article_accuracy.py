@@ -99,10 +99,9 @@ def test_questions_in_the_articles_own_words_are_answered(answers: dict[str, Ans
 @pytest.mark.xfail(
     strict=True,
     reason="open (issue 2): paraphrased questions share few words with the text; word-level "
-    "matching (MaxSim over MiniLM token vectors) lifted them from 3/22 to 10/22, and 13/22 "
-    "quote the right sentence with refusal off. Measured 2026-11-28: 25/37 answerable right "
-    "(literal 15/15, paraphrased 10/22), 10/12 unanswerable declined. "
-    "The bar stays at 90%.",
+    "matching (MaxSim over MiniLM token vectors) lifted them from 3/22 to 10/22, the trained "
+    "reader to 13/22. Measured 2026-12-07 with the reader: 28/37 answerable right (literal "
+    "15/15, paraphrased 13/22); without it 25/37. The bar stays at 90%.",
 )
 def test_answerable_questions_are_answered_with_the_expected_words(
     answers: dict[str, Answer],
@@ -126,6 +125,26 @@ def test_answerable_questions_are_answered_with_the_expected_words(
 
 
 @pytest.mark.slow
+def test_no_fewer_are_answered_or_declined_than_the_shipped_reader_measured(
+    answers: dict[str, Answer],
+) -> None:
+    """A floor under the open bars: the shipped reader's own figures (2026-12-07). A change
+    that loses one of them fails here, before the README's figures go stale."""
+    paraphrased = [item for item in ANSWERABLE if item.paraphrased]
+    right = sum(is_right(item, answers[item.question]) for item in paraphrased)
+    declined = sum(not answers[item.question].found for item in UNANSWERABLE)
+
+    assert right >= 13, f"paraphrased answered {right}/{len(paraphrased)}, was 13"
+    assert declined >= 12, f"unanswerable declined {declined}/{len(UNANSWERABLE)}, was 12"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 23): four same-topic questions written 2026-12-07 before the reader ran "
+    "on them (a vaccine, a meeting place, the economy, troops) are harder: measured with the "
+    "reader 12/16 declined (10/12 of the older ones, 2/4 new), without it 11/16. Bar 80%.",
+)
 def test_most_unanswerable_questions_are_declined(answers: dict[str, Answer]) -> None:
     wrongly_answered = [item for item in UNANSWERABLE if answers[item.question].found]
     share = 1 - len(wrongly_answered) / len(UNANSWERABLE)

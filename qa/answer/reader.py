@@ -1,0 +1,285 @@
+"""The trained reader at question time: how likely each candidate sentence answers, and where.
+
+The weights are ours (trained by `python -m training.reader`, see docs/reader.md) and ship in
+the package as fp16 safetensors, checked against a pinned SHA-256 before anything is built
+from them. The network runs in ONNX Runtime, exported once from those weights into the
+same cache as the embedder's export (keyed by the weights' hash); torch runs it while the
+export is unavailable. All candidates of one question go through in one batch.
+
+Turn it off with `QA_READER=off` (or `Assistant(..., reader=None)`): answering then falls
+back to the sentence model that needs no second network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from qa.errors import ModelIntegrityError, ModelNotAvailableError
+
+READER_FILE = Path(__file__).resolve().parents[1] / "data" / "reader" / "reader.safetensors"
+READER_SHA256 = "221569c7b916a630c3ef495e935dd5b5c972d05592fcdf0ca1d92a0a5a3dbbc8"
+READER_ENV_VAR = "QA_READER"
+MAX_LENGTH = 96  # question + sentence tokens, as trained
+MAX_PHRASE_TOKENS = 30
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_OUTPUTS = ("relevance", "start", "end")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's view of one sentence.
+
+    Attributes:
+        logit: log-odds that the sentence answers the question.
+        phrase: character span (inside the sentence) of the best answering phrase.
+        phrase_score: the phrase's start + end logit minus the best single-token logits'
+            normaliser: a log-probability under the span head, higher is surer.
+    """
+
+    logit: float
+    phrase: tuple[int, int]
+    phrase_score: float
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.logit))))
+
+
+@runtime_checkable
+class SentenceReader(Protocol):
+    """What answering needs from a reader; tests pass a small fake with this shape."""
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]: ...
+
+
+def reader_enabled() -> bool:
+    """False when the user turned the reader off with QA_READER=off (or 0/false/no)."""
+    return os.environ.get(READER_ENV_VAR, "on").strip().lower() not in {"off", "0", "false", "no"}
+
+
+def default_reader() -> Reader | None:
+    """The shipped reader, or None when QA_READER turns it off; it loads on first use."""
+    return Reader() if reader_enabled() else None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Reader:
+    """The shipped reader; loads on first use (or `warm_up()`), never in the constructor.
+
+    Args:
+        weights: the safetensors file (default: the shipped one).
+        sha256: its expected checksum (default: the pinned one).
+        backend: "onnx" (default) or "torch".
+        cache_dir: where the ONNX export is kept (default: the embedder's cache).
+        threads: ONNX Runtime threads; None: all cores.
+    """
+
+    def __init__(
+        self,
+        weights: Path = READER_FILE,
+        *,
+        sha256: str = READER_SHA256,
+        backend: str = "onnx",
+        cache_dir: Path | None = None,
+        threads: int | None = None,
+    ) -> None:
+        if backend not in ("onnx", "torch"):
+            raise ValueError(f"backend must be 'onnx' or 'torch', got {backend!r}.")
+        self.weights = Path(weights)
+        self.sha256 = sha256
+        self.backend = backend
+        self.cache_dir = cache_dir
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._run: Any = None
+        self._tokenizer: Any = None
+        # What runs the network once loaded: "onnx", or "torch" (asked for, or the fallback
+        # when ONNX Runtime is missing or the export failed); None before the first use.
+        self.runtime: str | None = None
+
+    def warm_up(self) -> None:
+        """Check the weights and build the network now rather than at the first question."""
+        with self._lock:
+            if self._run is None:
+                self._load()
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+        """One Reading per sentence, in order; one forward pass for all of them."""
+        if not sentences:
+            return []
+        self.warm_up()
+        encodings = [self._tokenizer.encode(question, s) for s in sentences]
+        width = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            feed["input_ids"][row, :n] = encoding.ids
+            feed["attention_mask"][row, :n] = encoding.attention_mask
+            feed["token_type_ids"][row, :n] = encoding.type_ids
+        relevance, start, end = self._run(feed)
+        return [
+            _reading(float(relevance[row]), start[row], end[row], encodings[row])
+            for row in range(len(encodings))
+        ]
+
+    # ----- loading -----------------------------------------------------------------------
+    def _load(self) -> None:
+        from tokenizers import Tokenizer
+
+        from embeddings.embedder import bundled_model_dir
+
+        state = self._verified_state()
+        model_dir = bundled_model_dir()
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tokenizer.enable_truncation(MAX_LENGTH, strategy="only_second")
+        tokenizer.no_padding()
+        run = None
+        if self.backend == "onnx":
+            run = self._onnx_runner(lambda: _torch_model(model_dir, state))
+        runtime = "onnx" if run is not None else "torch"
+        if run is None:
+            run = _torch_runner(_torch_model(model_dir, state))
+        self._tokenizer = tokenizer
+        self._run = run
+        self.runtime = runtime
+
+    def _verified_state(self) -> dict[str, Any]:
+        """The weights, read only after their checksum matched the pinned one."""
+        if not self.weights.is_file():
+            raise ModelNotAvailableError(
+                f"The reader's weights {self.weights} are missing; reinstall qa-assistant, "
+                f"or set {READER_ENV_VAR}=off to answer without the reader."
+            )
+        actual = sha256_of(self.weights)
+        if actual != self.sha256:
+            raise ModelIntegrityError(
+                f"The reader's weights {self.weights} have sha256 {actual}, expected "
+                f"{self.sha256}: the file is damaged or was replaced. Reinstall qa-assistant, "
+                f"or set {READER_ENV_VAR}=off."
+            )
+        from safetensors.torch import load_file
+
+        try:
+            return load_file(str(self.weights))
+        except Exception as err:  # safetensors raises its own error types
+            raise ModelIntegrityError(
+                f"The reader's weights {self.weights} cannot be read: {err}"
+            ) from err
+
+    def _onnx_runner(self, make_model: Any) -> Any:
+        """An ONNX Runtime runner, exporting the graph first if the cache lacks it; None
+        when ONNX Runtime is missing or the export fails (torch then runs the weights)."""
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            return None
+        from embeddings.onnx import cache_root
+
+        target = cache_root(self.cache_dir) / "onnx-reader" / self.sha256[:16] / "reader.onnx"
+        if not target.is_file():
+            try:
+                _export(make_model(), target)
+            except Exception:  # an export failure leaves torch to run the same weights
+                return None
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads or 0
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+
+        def run(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+            return list(session.run(list(_OUTPUTS), feed))
+
+        return run
+
+
+def _torch_model(model_dir: Path, state: dict[str, Any]) -> Any:
+    from qa.answer.reader_model import build, load_shipped_state
+
+    model = build(model_dir, eager=True)
+    try:
+        load_shipped_state(model, state)
+    except ValueError as err:
+        raise ModelIntegrityError(f"The reader's weights are {err}.") from err
+    return model.eval()
+
+
+def _torch_runner(model: Any) -> Any:
+    import torch
+
+    def run(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        with torch.inference_mode():
+            outputs = model(*(torch.from_numpy(feed[name]) for name in _INPUTS))
+        return [o.float().numpy() for o in outputs]
+
+    return run
+
+
+def _export(model: Any, target: Path) -> None:
+    import warnings
+
+    import torch
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sample = torch.ones((2, 8), dtype=torch.long)
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "start", "end")}
+    axes["relevance"] = {0: "batch"}
+    handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    os.close(handle)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes are for exporter authors
+            torch.onnx.export(
+                model,
+                (sample, sample, torch.zeros_like(sample)),
+                tmp,
+                input_names=list(_INPUTS),
+                output_names=list(_OUTPUTS),
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
+        Path(tmp).chmod(0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _reading(logit: float, start: np.ndarray, end: np.ndarray, encoding: Any) -> Reading:
+    """The best phrase: the highest start + end logit over the sentence's tokens."""
+    allowed = [i for i, seq in enumerate(encoding.sequence_ids) if seq == 1]
+    if not allowed:
+        return Reading(logit, (0, 0), -math.inf)
+    starts = start[allowed].astype(np.float64)
+    ends = end[allowed].astype(np.float64)
+    scores = starts[:, None] + ends[None, :]
+    n = len(allowed)
+    rows, cols = np.indices((n, n))
+    scores[(cols < rows) | (cols - rows >= MAX_PHRASE_TOKENS)] = -np.inf
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    normaliser = _logsumexp(starts) + _logsumexp(ends)
+    offsets = encoding.offsets
+    span = (int(offsets[allowed[i]][0]), int(offsets[allowed[j]][1]))
+    return Reading(logit, span, float(scores[i, j] - normaliser))
+
+
+def _logsumexp(values: np.ndarray) -> float:
+    top = float(values.max())
+    return top + math.log(float(np.exp(values - top).sum()))
