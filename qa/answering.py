@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -75,6 +75,10 @@ class AnsweringConfig:
 
     passages: int = 3
     use_reader: bool = True
+    # The reader reads only this many of the candidate sentences, the best by the
+    # reader-free sentence model (None: all of them). Reading costs one MiniLM pass per
+    # sentence; long structured passages hold dozens.
+    reader_sentences: int | None = None
     second_ratio: float = 0.15
     max_answer_chars: int = 500
     # A list, code block or table row quoted with its lead-in, caption or header row
@@ -115,6 +119,10 @@ class AnsweringConfig:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}.")
         if not self.second_ratio >= 0.0:
             raise ValueError(f"second_ratio must be 0 or more, got {self.second_ratio}.")
+        if self.reader_sentences is not None and self.reader_sentences < 1:
+            raise ValueError(
+                f"reader_sentences must be 1 or more (or None), got {self.reader_sentences}."
+            )
         if not 0.0 <= self.reader_threshold <= 1.0:
             raise ValueError(
                 f"reader_threshold must be between 0 and 1, got {self.reader_threshold}."
@@ -236,7 +244,6 @@ def score_sentences(
     question_words = {w.lower() for w in re.findall(r"\w+", question)}
     pieces = _question_pieces(collection, question)
     reader = active_reader(collection, config)
-    *weights, intercept = config.sentence_weights(reader is not None)
     rows: list[tuple[int, Candidate, int, float, float]] = []
     seen: set[tuple[str, int]] = set()
     headings: dict[str, frozenset[Span]] = {}
@@ -264,13 +271,8 @@ def score_sentences(
                 continue
             rows.append((position, candidate, row, float(cosine), float(matched)))
     texts = [_sentence_text(collection, c.chunk.doc_id, row) for _, c, row, _, _ in rows]
-    readings: list[Reading | None] = (
-        list(reader.read(question, texts)) if reader else [None] * len(rows)
-    )
     scored: list[ScoredSentence] = []
-    for (position, candidate, row, cosine, matched), text, reading in zip(
-        rows, texts, readings, strict=True
-    ):
+    for (position, candidate, row, cosine, matched), text in zip(rows, texts, strict=True):
         chunk = candidate.chunk
         cover = index.coverage(question_terms, index.terms_of((chunk.doc_id, row), text))
         features = sentence_features(
@@ -284,17 +286,38 @@ def score_sentences(
             row == chunk.first_sentence,
             matched,
         )
-        if reading is not None:
-            features = (*features, reading.logit)
-        score = intercept + sum(w * f for w, f in zip(weights, features, strict=True))
         span = collection.entry(chunk.doc_id).sentences[row]
+        score = _linear(config.sentence_model, features)
         scored.append(
             ScoredSentence(
-                chunk.doc_id, row, span, position, cosine, cover, score, matched, features, reading
+                chunk.doc_id, row, span, position, cosine, cover, score, matched, features
             )
         )
     scored.sort(key=lambda s: -s.score)
-    return scored
+    if reader is None:
+        return scored
+    # The reader reads the shortlist in one batch; its log-odds join the features, scored
+    # by the weights fitted with them. Sentences off the shortlist are not candidates.
+    shortlist = scored[: config.reader_sentences] if config.reader_sentences else scored
+    readings = reader.read(
+        question, [_sentence_text(collection, s.doc_id, s.index) for s in shortlist]
+    )
+    read = [
+        replace(
+            s,
+            score=_linear(config.reader_sentence_model, (*s.features, r.logit)),
+            features=(*s.features, r.logit),
+            reading=r,
+        )
+        for s, r in zip(shortlist, readings, strict=True)
+    ]
+    read.sort(key=lambda s: -s.score)
+    return read
+
+
+def _linear(model: tuple[float, ...], features: tuple[float, ...]) -> float:
+    *weights, intercept = model
+    return intercept + sum(w * f for w, f in zip(weights, features, strict=True))
 
 
 def active_reader(collection: Collection, config: AnsweringConfig) -> SentenceReader | None:

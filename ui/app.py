@@ -122,6 +122,16 @@ def build_app(
                         False,
                         label="Show retrieval details (dense rank, lexical rank, fused score)",
                     )
+                    reader = gr.Checkbox(
+                        assistant.reader is not None,
+                        label=(
+                            "Answer with the trained reader (more accurate, slower)"
+                            if assistant.reader is not None
+                            else "Trained reader: off (QA_READER=off)"
+                        ),
+                        interactive=assistant.reader is not None,
+                        elem_id="qa-reader",
+                    )
 
         ask_inputs = [question, session, top_k, details, scope, documents]
         ask_outputs = [question, chatbot, session, sources]
@@ -137,6 +147,7 @@ def build_app(
         chatbot.select(
             handlers.select, [session, details], [session, sources], api_visibility=private
         )
+        reader.change(handlers.use_reader, [session, reader], session, api_visibility=private)
         details.change(handlers.show_details, [session, details], sources, api_visibility=private)
         # The chat's own trash icon clears the session too, not just what is on screen.
         clear_outputs = [chatbot, session, sources]

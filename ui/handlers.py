@@ -91,6 +91,12 @@ class Handlers:
         kept = [d for d in checked or [] if d in ids]
         return gr.CheckboxGroup(choices=document_choices(session), value=kept)
 
+    def use_reader(self, session: Session | None, on: bool) -> Session:
+        """The settings' reader switch: this session's later answers use it, or not."""
+        state = self.session(session)
+        state.use_reader(bool(on))
+        return state
+
     # ----- chat ----------------------------------------------------------------------------
     def respond(
         self,

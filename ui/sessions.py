@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gradio.components.chatbot import MessageDict
@@ -101,7 +101,32 @@ class Session:
     @property
     def forked(self) -> bool:
         """Whether this session has its own copy of the collection."""
-        return self.chat.assistant is not self.shared
+        return self.chat.assistant.collection is not self.shared.collection
+
+    @property
+    def reader_available(self) -> bool:
+        """Whether there is a trained reader to switch on (QA_READER=off leaves none)."""
+        return self.assistant.reader is not None
+
+    @property
+    def reader_on(self) -> bool:
+        """Whether this session's answers use the trained reader."""
+        return self.reader_available and self.assistant.settings.answering.use_reader
+
+    def use_reader(self, on: bool) -> None:
+        """Answer this session's questions with the trained reader, or without it.
+
+        Only this session changes: it asks a twin of its assistant under other answering
+        settings over the same collection, so nothing is re-indexed or copied.
+        """
+        with self.lock:
+            settings = self.assistant.settings
+            if settings.answering.use_reader == on:
+                return
+            answering = replace(settings.answering, use_reader=on)
+            self.chat.assistant = self.assistant.with_settings(
+                replace(settings, answering=answering)
+            )
 
     @property
     def documents(self) -> list[Document]:
@@ -113,8 +138,8 @@ class Session:
 
     def _own(self) -> Assistant:
         # The chat keeps its history across the fork: only the assistant it asks changes.
-        if not self.forked:
-            self.chat.assistant = self.shared.fork()
+        if not self.forked:  # a copy of the shared documents, under this session's settings
+            self.chat.assistant = self.chat.assistant.fork()
         return self.chat.assistant
 
     # ----- questions -----------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from embeddings import TextEncoder
 from qa import Assistant
+from qa.answer.reader import Reading
 from qa.errors import QuestionError
 from ui.sessions import Session, UploadLimits, human_size
 
@@ -174,3 +177,44 @@ def test_sizes_read_naturally(size: int, text: str) -> None:
 def test_limits_must_be_positive_whole_numbers(name: str, value: object) -> None:
     with pytest.raises(ValueError, match=f"UploadLimits.{name} must be a positive whole number"):
         UploadLimits(**{name: value})  # type: ignore[arg-type]
+
+
+class CountingReader:
+    """A reader that says every sentence answers; counts the batches it reads."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+        self.batches += 1
+        return [Reading(8.0, (0, len(s)), 0.0) for s in sentences]
+
+
+def test_the_reader_switch_changes_only_this_session_and_copies_nothing(
+    fake_encoder: TextEncoder, garden: Path
+) -> None:
+    reader = CountingReader()
+    shared = Assistant.default(embedder=fake_encoder, reader=reader)
+    session, other = Session(shared), Session(shared)
+    assert session.reader_available and session.reader_on
+
+    session.use_reader(False)
+    session.ask(QUESTION)
+    assert reader.batches == 0 and not session.reader_on
+    assert not session.forked, "switching is a query-time setting: nothing copied"
+    other.ask(QUESTION)
+    assert reader.batches == 1 and other.reader_on, "the other session keeps its reader"
+
+    session.add_files([garden])  # the fork keeps this session's switch
+    assert session.forked and not session.reader_on
+    assert len(shared.documents) == 1
+    session.use_reader(True)
+    session.ask("When do the tomatoes ripen?")
+    assert reader.batches == 2
+
+
+def test_without_a_reader_the_switch_has_nothing_to_turn_on(fake_assistant: Assistant) -> None:
+    session = Session(fake_assistant)
+    assert not session.reader_available and not session.reader_on
+    session.use_reader(True)
+    assert not session.reader_on

@@ -122,6 +122,25 @@ def test_every_candidate_of_a_question_goes_through_the_reader_in_one_batch(
     assert "They were fitted by a local firm in the spring of 2019." in reader.seen[0]
 
 
+def test_the_reader_reads_only_the_shortlist_of_the_reader_free_model(
+    fake_encoder: TextEncoder,
+) -> None:
+    question = "When did the roof get its twelve solar panels?"
+    reader = KeywordReader("2019")
+    full = assistant(fake_encoder, reader)
+    shortlisted = full.with_settings(
+        replace(full.settings, answering=replace(full.settings.answering, reader_sentences=1))
+    )
+    answer = shortlisted.ask(question)
+
+    assert [len(batch) for batch in reader.seen] == [1]
+    without = assistant(fake_encoder, None).ask(question)
+    assert reader.seen[0][0] in without.text, "the one read is the reader-free model's best"
+    assert not answer.found, "and the reader says it does not answer"
+    with pytest.raises(ValueError, match="reader_sentences"):
+        replace(full.settings.answering, reader_sentences=0)
+
+
 def test_a_heading_is_never_read_or_quoted(fake_encoder: TextEncoder) -> None:
     reader = KeywordReader("Solar panels")  # would pick the heading if it were a candidate
     answer = assistant(fake_encoder, reader).ask("Solar panels?")
