@@ -133,7 +133,7 @@ def test_openapi_describes_the_rest_api(server_url: str) -> None:
     schema = json.loads(raw)
     assert status == 200
     operation = schema["paths"]["/api/ask"]["post"]
-    assert "422" in operation["responses"]
+    assert {"413", "422"} <= set(operation["responses"])
     assert {"question", "top_k"} <= set(schema["components"]["schemas"]["AskRequest"]["properties"])
 
 
