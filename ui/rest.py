@@ -82,6 +82,7 @@ def rest_router(
         "/ask",
         response_model=AskResponse,
         responses={
+            413: {"description": "Request body over 64 KB (ui.body_limit); refused unread"},
             422: {"description": "Unusable question, top_k or document id"},
             503: {"description": "Busy; retry shortly"},
         },

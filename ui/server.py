@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 
 from qa import Assistant
 from ui.assets import CSS, JS
+from ui.body_limit import BodyLimitMiddleware, BodyLimits
 from ui.rest import rest_router
 from ui.sessions import UploadLimits
 
@@ -36,7 +37,9 @@ def create_server(
 
     No `allowed_paths`: the only files the server hands out are Gradio's upload cache, never
     the index directory or the working directory. Gradio refuses files over the size limit
-    before they reach a handler; `limits` should be those given to `build_app`.
+    before they reach a handler; `limits` should be those given to `build_app`. Request
+    bodies are capped on every route (`ui.body_limit`): 64 KB, and on the upload route
+    `limits.max_upload_bytes`.
     """
     limits = limits or UploadLimits()
     app = FastAPI(
@@ -59,7 +62,7 @@ def create_server(
     # Blocks count as launched, which mounting (unlike launch()) never sets: without this
     # a request could name any server file and have it read (CVE-2024-1728 class).
     blocks.has_launched = True
-    return gr.mount_gradio_app(
+    gr.mount_gradio_app(
         app,
         blocks,
         path="/",
@@ -72,6 +75,10 @@ def create_server(
         css=CSS,
         js=JS,
     )
+    # Outside every route, Gradio's included: a body over its limit is refused before any
+    # of them reads it into memory.
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits(upload_bytes=limits.max_upload_bytes))
+    return app
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from qa.loading import supported_suffixes
 from qa.types import Answer, Document
 from ui import render
 
+MULTIPART_FRAMING_BYTES = 64 * 1024
 Message = MessageDict  # {"role": ..., "content": ...}, Gradio's chat message format
 Progress = Callable[[float, str], None]
 
@@ -58,6 +59,12 @@ class UploadLimits:
                 raise ValueError(
                     f"UploadLimits.{name} must be a positive whole number, got {value!r}."
                 )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest upload request: `max_files_per_upload` files of `max_file_bytes` each,
+        plus 64 KB for the multipart framing around them (part headers, boundaries)."""
+        return self.max_files_per_upload * self.max_file_bytes + MULTIPART_FRAMING_BYTES
 
     @property
     def max_file_text(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
@@ -17,9 +17,11 @@ from gradio_client import Client
 
 from qa import Assistant
 from qa.loading import bundled_article_path
+from ui.body_limit import DEFAULT_BODY_BYTES
 from ui.sessions import UploadLimits
 
 QUESTION = "What did Putin say about external forces?"
+MB = 1024 * 1024
 
 
 def post(url: str, body: object, *, raw: bytes | None = None) -> tuple[int, Any]:
@@ -32,6 +34,31 @@ def post(url: str, body: object, *, raw: bytes | None = None) -> tuple[int, Any]
             return response.status, json.load(response)
     except urllib.error.HTTPError as err:
         return err.code, json.load(err)
+
+
+def megabytes(count: int) -> Iterator[bytes]:
+    """A body streamed one (reused) megabyte at a time, so the client holds only one."""
+    chunk = b" " * MB
+    for _ in range(count):
+        yield chunk
+
+
+def post_oversized(client: httpx.Client, url: str, *, declared: bool) -> httpx.Response:
+    """POST 200 MB of JSON whitespace, with its Content-Length declared or chunked.
+
+    httpx reads the server's reply even when the server closes before the body is sent.
+    """
+    headers = {"Content-Type": "application/json"}
+    if declared:
+        headers["Content-Length"] = str(200 * MB)
+    return client.post(url, content=megabytes(200), headers=headers)
+
+
+def resident_mb() -> float:
+    """This process's resident memory (the server runs in it), from /proc/self/status."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -106,7 +133,7 @@ def test_openapi_describes_the_rest_api(server_url: str) -> None:
     schema = json.loads(raw)
     assert status == 200
     operation = schema["paths"]["/api/ask"]["post"]
-    assert "422" in operation["responses"]
+    assert {"413", "422"} <= set(operation["responses"])
     assert {"question", "top_k"} <= set(schema["components"]["schemas"]["AskRequest"]["properties"])
 
 
@@ -179,3 +206,57 @@ def test_gradio_refuses_files_over_the_size_limit(
         )
     assert small.status_code == 200
     assert big.status_code == 413
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+@pytest.mark.parametrize(
+    "path", ["/api/ask", "/gradio_api/queue/join", "/gradio_api/call/ask", "/gradio_api/run/ask"]
+)
+def test_oversized_bodies_get_413_naming_the_limit(
+    server_url: str, path: str, declared: bool
+) -> None:
+    with httpx.Client(timeout=60) as client:
+        reply = post_oversized(client, f"{server_url}{path}", declared=declared)
+    assert reply.status_code == 413
+    assert reply.json() == {
+        "detail": f"request body over {DEFAULT_BODY_BYTES} bytes; questions are short, "
+        f"uploads are limited to {UploadLimits().max_upload_bytes / MB:.1f} MB"
+    }
+
+
+def test_a_question_padded_to_exactly_the_limit_still_gets_its_answer(server_url: str) -> None:
+    body = json.dumps({"question": QUESTION})
+    padded = body[:-1] + " " * (DEFAULT_BODY_BYTES - len(body)) + "}"
+    status, reply = post(f"{server_url}/api/ask", None, raw=padded.encode("ascii"))
+    assert len(padded) == DEFAULT_BODY_BYTES
+    assert status == 200 and reply["found"] is True
+
+
+def test_oversized_requests_leave_the_servers_memory_flat(server_url: str) -> None:
+    with httpx.Client(timeout=60) as client:
+        post_oversized(client, f"{server_url}/api/ask", declared=True)  # warm-up
+        before = resident_mb()
+        statuses = [
+            post_oversized(client, f"{server_url}/api/ask", declared=n % 2 == 0).status_code
+            for n in range(20)
+        ]
+        grown = resident_mb() - before
+        answered = client.post(f"{server_url}/api/ask", json={"question": QUESTION})
+    assert statuses == [413] * 20
+    assert grown < 20, f"resident memory grew {grown:.1f} MB over 20 oversized requests"
+    assert answered.status_code == 200 and answered.json()["found"] is True
+
+
+def test_uploads_over_the_upload_limit_get_413_before_gradio_reads_them(
+    module_assistant: Assistant, serve_app: Callable[..., AbstractContextManager[str]]
+) -> None:
+    limits = UploadLimits(max_file_bytes=1024, max_files_per_upload=2)
+    over = b"x" * (limits.max_upload_bytes + 1)
+    with serve_app(module_assistant, limits) as url:
+        reply = httpx.post(
+            f"{url}/gradio_api/upload", files={"files": ("big.txt", over, "text/plain")}
+        )
+    assert reply.status_code == 413
+    assert reply.json()["detail"] == (
+        f"upload body over {limits.max_upload_bytes} bytes; uploads are limited to 66 KB"
+    )
