@@ -222,3 +222,14 @@ def test_upload_limits_are_explained(
             assert "note0" not in page.locator("#qa-documents").inner_text()
         finally:
             context.close()
+
+
+def test_the_reader_can_be_switched_off_for_this_session(page: Page) -> None:
+    page.get_by_text("Settings").click()
+    switch = page.locator("#qa-reader input[type=checkbox]")
+    switch.wait_for(timeout=WAIT_MS)
+    assert switch.is_checked(), "the app's assistant runs the reader by default"
+    switch.uncheck()
+    ask(page, "What did Putin say about external forces?")
+    reply = page.locator("#qa-chat .qa-found").last
+    assert "external forces" in reply.inner_text(), "still answered, by the sentence model"
