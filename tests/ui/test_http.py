@@ -43,15 +43,30 @@ def megabytes(count: int) -> Iterator[bytes]:
         yield chunk
 
 
-def post_oversized(client: httpx.Client, url: str, *, declared: bool) -> httpx.Response:
+def post_oversized(client: httpx.Client, url: str, *, declared: bool) -> httpx.Response | None:
     """POST 200 MB of JSON whitespace, with its Content-Length declared or chunked.
 
-    httpx reads the server's reply even when the server closes before the body is sent.
+    None when the connection closed before the reply could be read: the server answers and
+    closes while the client is still sending, and on a loaded machine the closing socket's
+    reset can reach the client before the reply's last bytes do ("413 or closed").
     """
     headers = {"Content-Type": "application/json"}
     if declared:
         headers["Content-Length"] = str(200 * MB)
-    return client.post(url, content=megabytes(200), headers=headers)
+    try:
+        return client.post(url, content=megabytes(200), headers=headers)
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+        return None
+
+
+def refused_reply(url: str, *, declared: bool, tries: int = 5) -> httpx.Response:
+    """The server's reply to an oversized POST, trying again if a reset swallowed it."""
+    for _ in range(tries):
+        with httpx.Client(timeout=60) as client:
+            reply = post_oversized(client, url, declared=declared)
+        if reply is not None:
+            return reply
+    raise AssertionError(f"no reply read in {tries} oversized POSTs to {url}")
 
 
 def resident_mb() -> float:
@@ -215,8 +230,7 @@ def test_gradio_refuses_files_over_the_size_limit(
 def test_oversized_bodies_get_413_naming_the_limit(
     server_url: str, path: str, declared: bool
 ) -> None:
-    with httpx.Client(timeout=60) as client:
-        reply = post_oversized(client, f"{server_url}{path}", declared=declared)
+    reply = refused_reply(f"{server_url}{path}", declared=declared)
     assert reply.status_code == 413
     assert reply.json() == {
         "detail": f"request body over {DEFAULT_BODY_BYTES} bytes; questions are short, "
@@ -236,13 +250,14 @@ def test_oversized_requests_leave_the_servers_memory_flat(server_url: str) -> No
     with httpx.Client(timeout=60) as client:
         post_oversized(client, f"{server_url}/api/ask", declared=True)  # warm-up
         before = resident_mb()
-        statuses = [
-            post_oversized(client, f"{server_url}/api/ask", declared=n % 2 == 0).status_code
-            for n in range(20)
+        replies = [
+            post_oversized(client, f"{server_url}/api/ask", declared=n % 2 == 0) for n in range(20)
         ]
         grown = resident_mb() - before
+    with httpx.Client(timeout=60) as client:
         answered = client.post(f"{server_url}/api/ask", json={"question": QUESTION})
-    assert statuses == [413] * 20
+    statuses = [None if r is None else r.status_code for r in replies]
+    assert set(statuses) <= {413, None}, f"refused (413) or closed, got {statuses}"
     assert grown < 20, f"resident memory grew {grown:.1f} MB over 20 oversized requests"
     assert answered.status_code == 200 and answered.json()["found"] is True
 
