@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from embeddings.errors import ModelIntegrityError, ModelNotAvailableError
+from embeddings.quiet import quiet_loading
 from embeddings.tokens import TokenVectors, from_sentence_transformer
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -240,7 +241,10 @@ class Embedder:
 
         target = str(self.source.path) if self.source.path else self.source.name
         try:
-            return SentenceTransformer(target, device="cpu", local_files_only=True, backend="torch")
+            with quiet_loading():
+                return SentenceTransformer(
+                    target, device="cpu", local_files_only=True, backend="torch"
+                )
         except Exception as err:
             raise ModelNotAvailableError(
                 f"Model {self.source.name!r} cannot be loaded offline ({type(err).__name__}: "

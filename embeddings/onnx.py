@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import ModelNotAvailableError
+from embeddings.quiet import quiet_loading
 from embeddings.tokens import TokenVectors, token_vectors
 
 CACHE_ENV_VAR = "QA_CACHE_DIR"
@@ -125,7 +126,8 @@ def _export_fp32(model_dir: Path, out: Path) -> None:
 
     # Eager attention traces to plain MatMul/Softmax, which ONNX Runtime fuses and
     # quantises well; the SDPA path traces shape checks into the graph.
-    model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
+    with quiet_loading():
+        model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
 
     class Hidden(torch.nn.Module):
         def __init__(self, inner: Any) -> None:
@@ -139,7 +141,7 @@ def _export_fp32(model_dir: Path, out: Path) -> None:
 
     sample = torch.ones((2, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
-    with torch.no_grad():
+    with torch.no_grad(), quiet_loading():
         torch.onnx.export(
             Hidden(model),
             (sample, sample, torch.zeros_like(sample)),

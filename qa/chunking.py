@@ -40,9 +40,7 @@ class ChunkingConfig:
         if self.max_chars < 50:
             raise ValueError(f"max_chars must be at least 50, got {self.max_chars}.")
         if self.overlap_sentences < 0:
-            raise ValueError(
-                f"overlap_sentences must be 0 or more, got {self.overlap_sentences}."
-            )
+            raise ValueError(f"overlap_sentences must be 0 or more, got {self.overlap_sentences}.")
         if self.max_sentence_chars < 20:
             raise ValueError(
                 f"max_sentence_chars must be at least 20, got {self.max_sentence_chars}."
@@ -179,9 +177,7 @@ def chunk_document(
     return sentences, chunks
 
 
-def _windows(
-    text: str, sentences: list[Span], config: ChunkingConfig
-) -> list[tuple[int, int]]:
+def _windows(text: str, sentences: list[Span], config: ChunkingConfig) -> list[tuple[int, int]]:
     """(first, last) sentence indexes of each window, paragraph by paragraph."""
     windows: list[tuple[int, int]] = []
     for group in _paragraph_groups(text, sentences):

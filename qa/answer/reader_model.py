@@ -50,18 +50,12 @@ def build(model_dir: Path, *, eager: bool = False) -> ReaderModel:
     `eager` picks the plain attention implementation, which traces to ONNX cleanly.
     """
     from transformers import AutoModel
-    from transformers.utils import logging as hf_logging
+
+    from embeddings.quiet import quiet_loading
 
     kwargs: dict[str, Any] = {"attn_implementation": "eager"} if eager else {}
-    # The loader's progress bar and its report of the unused pooler are noise on our output.
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
+    with quiet_loading():  # the loader's bar and its report of the unused pooler are noise
         encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False, **kwargs)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        hf_logging.enable_progress_bar()
     return ReaderModel(encoder)
 
 

@@ -191,9 +191,10 @@ def test_a_fork_changes_independently_without_encoding_again(fake_assistant: Ass
     assert new and not any(text in article for text in new)  # only the otters
     assert len(twin.documents) == 2
     assert len(fake_assistant.documents) == 1
-    assert twin.ask("What did Putin say about external forces?").text == fake_assistant.ask(
-        "What did Putin say about external forces?"
-    ).text
+    assert (
+        twin.ask("What did Putin say about external forces?").text
+        == fake_assistant.ask("What did Putin say about external forces?").text
+    )
 
 
 def test_a_document_of_only_stopwords_can_still_be_asked_about(fake_encoder: TextEncoder) -> None:

@@ -84,9 +84,7 @@ def test_rrf_fuses_ranks_so_a_passage_in_both_lists_beats_one_in_a_single_list()
     # RRF with k=60: car repair 1/61 + 1/61; bicycle repair 1/63 + 1/62;
     # automobile 1/62 (dense only); weather 1/64 (dense only).
     assert texts(sources) == [CAR_REPAIR, BICYCLE_REPAIR, AUTOMOBILE, WEATHER]
-    assert [s.score for s in sources] == pytest.approx(
-        [2 / 61, 1 / 63 + 1 / 62, 1 / 62, 1 / 64]
-    )
+    assert [s.score for s in sources] == pytest.approx([2 / 61, 1 / 63 + 1 / 62, 1 / 62, 1 / 64])
     assert [(s.dense_rank, s.lexical_rank) for s in sources] == [
         (1, 1),
         (3, 2),

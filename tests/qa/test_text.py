@@ -21,9 +21,7 @@ from qa.text import fold, terms
         ("ﬁne", "fine"),  # the fi ligature
     ],
 )
-def test_fold_removes_case_width_accents_and_invisible_characters(
-    typed: str, folded: str
-) -> None:
+def test_fold_removes_case_width_accents_and_invisible_characters(typed: str, folded: str) -> None:
     assert fold(typed) == folded
 
 

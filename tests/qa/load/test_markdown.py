@@ -115,7 +115,7 @@ def test_raw_html_badges_leave_only_their_visible_text() -> None:
 def test_inline_scripts_and_styles_are_not_text_and_javascript_links_stay_words() -> None:
     page = read_markdown(
         "The keeper wrote <script>window.x=1</script> every night.\n"
-        "A lamp <style>p{color:red}</style><img src=x onerror=\"y()\"> was bright.\n"
+        'A lamp <style>p{color:red}</style><img src=x onerror="y()"> was bright.\n'
         "Read [the log](javascript:alert(1)).\n"
     )
 
