@@ -5,6 +5,7 @@ from embeddings.embedder import (
     BUNDLED_MODEL_SHA256,
     Embedder,
     TextEncoder,
+    default_embedder,
     resolve_model,
 )
 from embeddings.errors import (
@@ -26,5 +27,6 @@ __all__ = [
     "TextEncoder",
     "VectorStore",
     "VectorStoreError",
+    "default_embedder",
     "resolve_model",
 ]

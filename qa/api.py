@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from embeddings import Embedder, TextEncoder
+from embeddings import Embedder, TextEncoder, default_embedder
 from qa import storage
 from qa.answer.reader import SentenceReader, default_reader
 from qa.answering import AnsweringConfig, answer, source_of
@@ -91,7 +91,7 @@ def _reader(choice: ReaderChoice, embedder: TextEncoder | None) -> SentenceReade
 def _embedder(model: str | os.PathLike[str] | None, embedder: TextEncoder | None) -> TextEncoder:
     if embedder is not None and model is not None:
         raise ValueError("Pass either model= or embedder=, not both.")
-    return embedder if embedder is not None else Embedder(model)
+    return embedder if embedder is not None else default_embedder(model)
 
 
 class Assistant:

@@ -123,9 +123,9 @@ def default_reader() -> Any:
 
 
 def _embedder() -> Any:
-    from embeddings import Embedder
+    from embeddings import default_embedder
 
-    return Embedder()
+    return default_embedder()
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -9,8 +9,6 @@ first and imports Gradio meanwhile.
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from concurrent.futures import Future
 
@@ -27,19 +25,13 @@ def default_assistant() -> Assistant:
     XQuAD in the latest benchmark run, outside the 0.5-point bar (docs/benchmarks.md).
     torch is the fallback when ONNX is unavailable.
     """
-    from embeddings import Embedder
+    from embeddings import default_embedder
     from qa.answer.reader import default_reader
-    from qa.errors import ModelNotAvailableError
     from qa.index_cache import open_cached
     from qa.loading import bundled_article_path
 
-    embedder = Embedder(backend=os.environ.get("QA_BACKEND", "onnx"))
-    try:
-        embedder.warm_up()
-    except ModelNotAvailableError as err:
-        print(f"ONNX backend unavailable ({err}); using torch.", file=sys.stderr)
-        embedder = Embedder()
-        embedder.warm_up()
+    embedder = default_embedder()
+    embedder.warm_up()
     return open_cached([bundled_article_path()], embedder=embedder, reader=default_reader())
 
 

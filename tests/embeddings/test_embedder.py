@@ -15,6 +15,7 @@ from embeddings import (
     Embedder,
     ModelIntegrityError,
     ModelNotAvailableError,
+    default_embedder,
     resolve_model,
 )
 from embeddings import embedder as embedder_module
@@ -268,3 +269,39 @@ def test_the_onnx_backend_gives_the_same_pieces(real_embedder: Embedder, tmp_pat
     for mine, theirs in zip(tokens, reference, strict=True):
         assert np.array_equal(mine.spans, theirs.spans)
         assert np.allclose(mine.vectors, theirs.vectors, atol=1e-3)
+
+
+# ----- the default backend: the app's, for the API too ----------------------------------------
+def test_the_default_backend_is_onnx_and_qa_backend_picks_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Embedder, "warm_up", lambda self: None)
+    monkeypatch.delenv("QA_BACKEND", raising=False)
+    assert default_embedder().backend == "onnx"
+    monkeypatch.setenv("QA_BACKEND", "torch")
+    assert default_embedder().backend == "torch"
+    monkeypatch.setenv("QA_BACKEND", "tpu")
+    with pytest.raises(ValueError, match=r"QA_BACKEND='tpu' is not a backend"):
+        default_embedder()
+
+
+def test_without_onnx_the_default_falls_back_to_torch_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_onnx(self: Embedder) -> None:
+        raise ModelNotAvailableError("onnxruntime is not installed")
+
+    monkeypatch.setattr(Embedder, "warm_up", no_onnx)
+    monkeypatch.delenv("QA_BACKEND", raising=False)
+    with pytest.warns(UserWarning, match="onnxruntime is not installed"):
+        assert default_embedder().backend == "torch"
+
+
+def test_the_api_and_the_app_build_the_same_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    import qa.api
+
+    made: list[str] = []
+    monkeypatch.setattr(Embedder, "warm_up", lambda self: made.append(self.backend))
+    monkeypatch.delenv("QA_BACKEND", raising=False)
+    api_side = qa.api._embedder(None, None)
+    assert isinstance(api_side, Embedder) and api_side.backend == "onnx" and made == ["onnx"]
