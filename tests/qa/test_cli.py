@@ -19,7 +19,7 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, fake_encoder: Any) -> Any:
     encoder = fake_encoder
     import qa.api
 
-    monkeypatch.setattr(qa.api, "Embedder", lambda model=None: encoder)
+    monkeypatch.setattr(qa.api, "default_embedder", lambda model=None: encoder)
     monkeypatch.setattr(cli, "_embedder", lambda: encoder)
     return encoder
 
