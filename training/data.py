@@ -7,13 +7,14 @@ that a changed file stops a run before any step, instead of silently training on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from embeddings.embedder import file_sha256
 
 DATA_SHA256 = {"train.jsonl": "c00c294852272650a4f8e71ded60482c1a9ef55a1cbc137338fcba932fc11dfd"}
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "reader-train"
@@ -51,21 +52,13 @@ class Pair:
     answer_end: int = -1
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(data_dir: Path, pinned: dict[str, str] = DATA_SHA256) -> None:
     """Refuse to start unless every data file is there with its pinned checksum."""
     for name, expected in pinned.items():
         path = data_dir / name
         if not path.is_file():
             raise DataError(f"training data {path} is missing; point --data at reader-train/")
-        actual = sha256_of(path)
+        actual = file_sha256(path)
         if actual != expected:
             raise DataError(
                 f"training data {path} has sha256 {actual}, expected {expected}: the file "

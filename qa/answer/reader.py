@@ -12,7 +12,6 @@ back to the sentence model that needs no second network.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import tempfile
@@ -24,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from embeddings.embedder import file_sha256
 from qa.errors import ModelIntegrityError, ModelNotAvailableError
 
 READER_FILE = Path(__file__).resolve().parents[1] / "data" / "reader" / "reader.safetensors"
@@ -70,14 +70,6 @@ def reader_enabled() -> bool:
 def default_reader() -> Reader | None:
     """The shipped reader, or None when QA_READER turns it off; it loads on first use."""
     return Reader() if reader_enabled() else None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Reader:
@@ -167,7 +159,7 @@ class Reader:
                 f"The reader's weights {self.weights} are missing; reinstall qa-assistant, "
                 f"or set {READER_ENV_VAR}=off to answer without the reader."
             )
-        actual = sha256_of(self.weights)
+        actual = file_sha256(self.weights)
         if actual != self.sha256:
             raise ModelIntegrityError(
                 f"The reader's weights {self.weights} have sha256 {actual}, expected "

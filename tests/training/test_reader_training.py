@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from embeddings.embedder import file_sha256 as sha256_of
 from training import reader as training_reader
-from training.data import DataError, build_pairs, read_questions, sha256_of, split, verify
+from training.data import DataError, build_pairs, read_questions, split, verify
 
 COLOURS = ["red", "green", "blue", "yellow", "white", "black", "orange", "purple"]
 

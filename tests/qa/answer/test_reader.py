@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from embeddings import ModelIntegrityError, ModelNotAvailableError, TextEncoder
+from embeddings.embedder import file_sha256 as sha256_of
 from qa import Assistant
-from qa.answer.reader import READER_FILE, Reader, Reading, default_reader, sha256_of
+from qa.answer.reader import READER_FILE, Reader, Reading, default_reader
 
 ARTICLE = (
     "Solar panels\n"
