@@ -33,6 +33,18 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _OPSET = 17
 
 
+def padded_feed(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """A BERT model's inputs for a batch of tokenizer encodings, zero-padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    feed = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        feed["input_ids"][row, :n] = encoding.ids
+        feed["attention_mask"][row, :n] = encoding.attention_mask
+        feed["token_type_ids"][row, :n] = encoding.type_ids
+    return feed
+
+
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Where exports live: `cache_dir`, else $QA_CACHE_DIR, else ~/.cache/qa-assistant."""
     if cache_dir is not None:
@@ -264,13 +276,7 @@ class OnnxSentenceEncoder:
         self, session: Any, texts: list[str], *, tokens: bool = False
     ) -> tuple[np.ndarray, list[TokenVectors]]:
         encodings = self._tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in _INPUTS}
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
-            feed["input_ids"][row, :n] = encoding.ids
-            feed["attention_mask"][row, :n] = encoding.attention_mask
-            feed["token_type_ids"][row, :n] = encoding.type_ids
+        feed = padded_feed(encodings)
         hidden = session.run(None, feed)[0]
         mask = feed["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)

@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from embeddings.embedder import file_sha256
+from embeddings.onnx import padded_feed
 from qa.errors import ModelIntegrityError, ModelNotAvailableError
 
 READER_FILE = Path(__file__).resolve().parents[1] / "data" / "reader" / "reader.safetensors"
@@ -118,13 +119,7 @@ class Reader:
             return []
         self.warm_up()
         encodings = [self._tokenizer.encode(question, s) for s in sentences]
-        width = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
-            feed["input_ids"][row, :n] = encoding.ids
-            feed["attention_mask"][row, :n] = encoding.attention_mask
-            feed["token_type_ids"][row, :n] = encoding.type_ids
+        feed = padded_feed(encodings)
         relevance, start, end = self._run(feed)
         return [
             _reading(float(relevance[row]), start[row], end[row], encodings[row])
