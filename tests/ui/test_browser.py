@@ -233,3 +233,30 @@ def test_the_reader_can_be_switched_off_for_this_session(page: Page) -> None:
     ask(page, "What did Putin say about external forces?")
     reply = page.locator("#qa-chat .qa-found").last
     assert "external forces" in reply.inner_text(), "still answered, by the sentence model"
+
+
+LISTING_PAGE = """<!doctype html><html><head><title>Greeter guide</title></head><body>
+<main><h1>Greeter guide</h1>
+<p>To print the zanzibar greeting, the program
+calls <code>println!</code> once:</p>
+<figure><figcaption>Listing 1: printing the zanzibar greeting</figcaption>
+<pre><code>fn main() {
+    println!("&lt;b&gt;zanzibar&lt;/b&gt; greeting");
+}</code></pre></figure>
+<p>Run it with cargo run.</p>
+</main></body></html>
+"""
+
+
+def test_an_uploaded_html_listing_is_shown_as_inert_code(page: Page, tmp_path: Path) -> None:
+    guide = tmp_path / "greeter.html"
+    guide.write_text(LISTING_PAGE, encoding="utf-8")
+    upload(page, guide)
+    ask(page, "How does the program print the zanzibar greeting?")
+    page.locator("#qa-chat a.qa-cite").last.click()
+
+    code = page.locator("#qa-sources-panel code.qa-code").first
+    code.wait_for(timeout=WAIT_MS)
+    assert 'println!("<b>zanzibar</b> greeting");' in code.inner_text(), "markup shown as text"
+    assert code.locator("b").count() == 0, "the listing's markup is not rendered"
+    assert "fn main() {\n" in code.inner_text(), "the listing keeps its lines"
