@@ -16,6 +16,7 @@ import math
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ READER_SHA256 = "221569c7b916a630c3ef495e935dd5b5c972d05592fcdf0ca1d92a0a5a3dbbc
 READER_ENV_VAR = "QA_READER"
 MAX_LENGTH = 96  # question + sentence tokens, as trained
 MAX_PHRASE_TOKENS = 30
+RECENT_READINGS = 512  # (question, sentence) readings kept for a repeat within a question
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _OUTPUTS = ("relevance", "start", "end")
 
@@ -101,6 +103,10 @@ class Reader:
         self.cache_dir = cache_dir
         self.threads = threads
         self._lock = threading.Lock()
+        # Recent readings by (question, sentence): a list or comparison question scores its
+        # candidates again over deeper passages, and those overlap the first shortlist.
+        self._recent: OrderedDict[tuple[str, str], Reading] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self._run: Any = None
         self._tokenizer: Any = None
         # What runs the network once loaded: "onnx", or "torch" (asked for, or the fallback
@@ -114,17 +120,22 @@ class Reader:
                 self._load()
 
     def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
-        """One Reading per sentence, in order; one forward pass for all of them."""
-        if not sentences:
-            return []
-        self.warm_up()
-        encodings = [self._tokenizer.encode(question, s) for s in sentences]
-        feed = padded_feed(encodings)
-        relevance, start, end = self._run(feed)
-        return [
-            _reading(float(relevance[row]), start[row], end[row], encodings[row])
-            for row in range(len(encodings))
-        ]
+        """One Reading per sentence, in order; one forward pass for those not read lately."""
+        with self._recent_lock:
+            known = {s: r for s in sentences if (r := self._recent.get((question, s))) is not None}
+        unread = list(dict.fromkeys(s for s in sentences if s not in known))
+        if unread:
+            self.warm_up()
+            encodings = [self._tokenizer.encode(question, s) for s in unread]
+            relevance, start, end = self._run(padded_feed(encodings))
+            with self._recent_lock:
+                for row, sentence in enumerate(unread):
+                    reading = _reading(float(relevance[row]), start[row], end[row], encodings[row])
+                    known[sentence] = reading
+                    self._recent[(question, sentence)] = reading
+                while len(self._recent) > RECENT_READINGS:
+                    self._recent.popitem(last=False)
+        return [known[s] for s in sentences]
 
     # ----- loading -----------------------------------------------------------------------
     def _load(self) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from embeddings import ModelIntegrityError, ModelNotAvailableError, TextEncoder
@@ -43,6 +44,12 @@ class KeywordReader:
 
 def assistant(encoder: TextEncoder, reader: KeywordReader | None) -> Assistant:
     return Assistant.from_texts([ARTICLE], titles=["Solar panels"], embedder=encoder, reader=reader)
+
+
+def answering_as(base: Assistant, **changes: object) -> Assistant:
+    """The same assistant and index with some answering settings changed."""
+    answering = replace(base.settings.answering, **changes)
+    return base.with_settings(replace(base.settings, answering=answering))
 
 
 # ----- the shipped weights ---------------------------------------------------------------
@@ -129,9 +136,7 @@ def test_the_reader_reads_only_the_shortlist_of_the_reader_free_model(
     question = "When did the roof get its twelve solar panels?"
     reader = KeywordReader("2019")
     full = assistant(fake_encoder, reader)
-    shortlisted = full.with_settings(
-        replace(full.settings, answering=replace(full.settings.answering, reader_sentences=1))
-    )
+    shortlisted = answering_as(full, reader_sentences=1)
     answer = shortlisted.ask(question)
 
     assert [len(batch) for batch in reader.seen] == [1]
@@ -165,13 +170,41 @@ def test_the_settings_switch_turns_the_reader_off_over_the_same_index(
     question = "When did the roof get its twelve solar panels?"
     reader = KeywordReader("2019")
     on = assistant(fake_encoder, reader)
-    off = on.with_settings(
-        replace(on.settings, answering=replace(on.settings.answering, use_reader=False))
-    )
+    off = answering_as(on, use_reader=False)
     assert off.collection is on.collection, "a query-time switch re-indexes nothing"
     assert off.ask(question).text == assistant(fake_encoder, None).ask(question).text
     assert reader.seen == []
     assert on.ask(question).text.startswith("They were fitted")
+
+
+class OneTokenEncoding:
+    """What the reader needs of a tokenizer's encoding: one question and one sentence token."""
+
+    ids = (101, 7, 8)
+    attention_mask = (1, 1, 1)
+    type_ids = (0, 0, 1)
+    sequence_ids = (None, 0, 1)
+    offsets = ((0, 0), (0, 1), (0, 1))
+
+
+def test_a_sentence_read_lately_for_the_same_question_is_not_read_again() -> None:
+    rows: list[int] = []
+
+    def network(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        n = len(feed["input_ids"])
+        rows.append(n)
+        return [np.arange(n, dtype=np.float32), np.zeros((n, 3)), np.zeros((n, 3))]
+
+    reader = Reader()
+    reader._tokenizer = type("Tokenizer", (), {"encode": lambda self, q, s: OneTokenEncoding()})()
+    reader._run = network  # stands in for the loaded network: nothing is read from disk
+    first = reader.read("Who?", ["a", "b"])
+    again = reader.read("Who?", ["b", "c", "a"])
+    other = reader.read("Why?", ["a"])
+
+    assert rows == [2, 1, 1], "only sentences not read for this question go through"
+    assert again[0] == first[1] and again[2] == first[0]
+    assert other[0].logit == 0.0
 
 
 # ----- the real network (loads the weights: seconds) ---------------------------------------
