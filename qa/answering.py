@@ -18,6 +18,7 @@ import numpy as np
 
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import Reading, SentenceReader
+from qa.answer.reading_text import reading_text
 from qa.block_chunking import heading_path
 from qa.collection import Collection
 from qa.late_interaction import maxsim, question_matrix
@@ -303,7 +304,7 @@ def score_sentences(
     # by the weights fitted with them. Sentences off the shortlist are not candidates.
     shortlist = scored[: config.reader_sentences] if config.reader_sentences else scored
     readings = reader.read(
-        question, [_sentence_text(collection, s.doc_id, s.index) for s in shortlist]
+        question, [_reading_text(collection, s.doc_id, s.index) for s in shortlist]
     )
     read = [
         replace(
@@ -344,6 +345,11 @@ def _sentence_text(collection: Collection, doc_id: str, row: int) -> str:
     entry = collection.entry(doc_id)
     span = entry.sentences[row]
     return entry.document.text[span.start : span.end]
+
+
+def _reading_text(collection: Collection, doc_id: str, row: int) -> str:
+    entry = collection.entry(doc_id)
+    return reading_text(entry.document, entry.sentences, row)
 
 
 def _question_pieces(collection: Collection, question: str) -> np.ndarray | None:

@@ -208,7 +208,7 @@ def _pack(
 def heading_path(document: Document, start: int) -> tuple[str, ...]:
     """The headings a passage starting at `start` sits under (empty for plain text)."""
     blocks = document.blocks
-    at = bisect.bisect_right([b.start for b in blocks], start) - 1
+    at = bisect.bisect_right(document.block_starts, start) - 1
     return blocks[at].path if at >= 0 else ()
 
 
@@ -219,8 +219,7 @@ def passage_context(document: Document, start: int) -> str:
     blocks = document.blocks
     if not blocks:
         return ""
-    starts = [b.start for b in blocks]
-    at = bisect.bisect_right(starts, start) - 1
+    at = bisect.bisect_right(document.block_starts, start) - 1
     if at < 0:
         return ""
     lines = [" > ".join(blocks[at].path)] if blocks[at].path else []

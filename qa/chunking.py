@@ -16,6 +16,9 @@ from typing import Any
 from qa.types import Chunk, Document, Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# Bumped whenever the same text and settings would give other sentences or passages, so
+# a cached index (qa/index_cache.py) built by an older cutter is rebuilt, not reused.
+CUTTER_VERSION = 2
 _SEGMENTER_PIECE = 4000  # pysbd slows down sharply on very long inputs; feed it pieces
 
 
@@ -137,7 +140,25 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
         cursor = found + len(stripped)
     if piece[cursor:].strip():
         spans.extend(_trim(text, start + cursor, end))
-    return spans
+    return _join_unspaced(text, spans)
+
+
+def _join_unspaced(text: str, spans: list[Span]) -> list[Span]:
+    """A sentence that starts with a letter or digit right after the last one ends, with
+    no space between, joined to it: no reader sees a sentence end inside a word.
+
+    pysbd splits "in an .editorconfig file" after the dot, as if "editorconfig" began a
+    new sentence; in documentation, names like that are common. A citation mark glued to
+    a sentence ("...gas turbines.[citation needed]") is left as it is.
+    """
+    joined: list[Span] = []
+    for span in spans:
+        glued = joined and joined[-1].end == span.start
+        if glued and (text[span.start].isalnum() or text[span.start] == "_"):
+            joined[-1] = Span(joined[-1].start, span.end)
+        else:
+            joined.append(span)
+    return joined
 
 
 def chunk_document(

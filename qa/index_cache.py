@@ -19,6 +19,7 @@ from embeddings import TextEncoder
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import SentenceReader
 from qa.api import Assistant, Settings
+from qa.chunking import CUTTER_VERSION
 from qa.errors import StoreError
 from qa.index_contents import TOKENS
 from qa.loading import load_items
@@ -47,6 +48,7 @@ def cache_key(doc_ids: Iterable[str], embedder: TextEncoder, settings: Settings)
             getattr(embedder, "backend", "torch"),
         ],
         "chunking": settings.chunking.to_dict(),
+        "cutter": CUTTER_VERSION,
         "lexical": [
             settings.lexical.k1,
             settings.lexical.b,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 def content_id(text: str) -> str:
@@ -84,6 +85,11 @@ class Document:
     def length(self) -> int:
         """Number of characters of text."""
         return len(self.text)
+
+    @cached_property
+    def block_starts(self) -> tuple[int, ...]:
+        """Each block's start, in block order: found once, bisected for every passage."""
+        return tuple(block.start for block in self.blocks)
 
 
 @dataclass(frozen=True)

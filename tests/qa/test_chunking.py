@@ -257,3 +257,19 @@ def test_settings_survive_a_round_trip_through_a_dict() -> None:
 
 def test_sentence_spans_are_spans() -> None:
     assert sentence_spans("Hi there. Bye.") == [Span(0, 9), Span(10, 14)]
+
+
+def test_a_dot_name_inside_a_sentence_does_not_end_it() -> None:
+    text = "Setting max_line_length in an .editorconfig file sets the width. The next one."
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "Setting max_line_length in an .editorconfig file sets the width.",
+        "The next one.",
+    ]
+
+
+def test_a_citation_mark_glued_to_a_sentence_is_left_as_it_is() -> None:
+    text = "Gas turbines drive most stations.[citation needed] They burn gas."
+    spans = [text[s.start : s.end] for s in sentence_spans(text)]
+
+    assert spans[0] == "Gas turbines drive most stations."

@@ -6,6 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qa import Settings
 from qa.chunking import ChunkingConfig
 from qa.index_cache import cache_key, open_cached
@@ -69,3 +71,14 @@ def test_an_index_cached_without_token_vectors_is_saved_again_with_them(
     third = open_cached([doc], embedder=fake_encoder, cache_dir=cache)
     assert fake_encoder.calls == calls + 1  # from now on they are loaded
     assert third.ask("What does the barn owl hunt?").found
+
+
+def test_a_new_cutter_version_changes_the_key(
+    fake_encoder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa import index_cache
+
+    key = cache_key(["a"], fake_encoder, Settings())
+    monkeypatch.setattr(index_cache, "CUTTER_VERSION", index_cache.CUTTER_VERSION + 1)
+
+    assert cache_key(["a"], fake_encoder, Settings()) != key
