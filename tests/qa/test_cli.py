@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from qa import cli
 
@@ -178,8 +179,9 @@ def test_eval_over_a_folder_groups_by_kind_in_the_table_and_the_json(
     dataset = _real_docs_like_set(tmp_path)
     out_json = tmp_path / "r.json"
 
-    options = ["--by", "kind", "--json", str(out_json), "--no-refusal", "--quiet"]
-    code = cli.main(["eval", str(dataset), "--docs", str(tmp_path / "docs"), *options])
+    plot = tmp_path / "p.png"
+    options = ["--by", "kind", "--json", str(out_json), "--plot", str(plot), "--no-refusal"]
+    code = cli.main(["eval", str(dataset), "--docs", str(tmp_path / "docs"), *options, "--quiet"])
 
     assert code == 0
     out = capsys.readouterr().out
@@ -197,6 +199,8 @@ def test_eval_over_a_folder_groups_by_kind_in_the_table_and_the_json(
     assert groups["code"]["declined"] is None
     assert groups["code"]["gold_at_3"] == 1.0 and groups["code"]["answered_right"] == 1.0
     assert report["configs"][0]["metrics"]["declined"] == 1.0
+    with Image.open(plot) as image:  # two panels: configurations, and groups
+        assert image.size[0] > 1.8 * image.size[1]
 
 
 def test_eval_names_an_unknown_document(
