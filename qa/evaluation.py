@@ -2,7 +2,7 @@
 
 A passage is relevant when it comes from the question's document (if known) and contains
 a gold answer after SQuAD normalisation, so labels survive any change of chunking. Each
-question is also asked with its own document removed, where the right reply is
+answerable question is also asked with its own document removed, where the right reply is
 `found=False`: that measures refusal without a separate set of unanswerable questions.
 Questions the set marks unanswerable are asked once and scored on whether the reply was
 declined (`found=False`); every other figure is over the answerable questions only.
@@ -175,7 +175,7 @@ def evaluate_config(
 
 def _metrics(scored: list[QuestionResult]) -> Metrics:
     results = [r for r in scored if r.answerable]
-    declined = Tally.of(scored)
+    tally = Tally.of(scored)
     n = max(1, len(results))
     hit = hits_at_k(results)
     refusals = [
@@ -195,8 +195,8 @@ def _metrics(scored: list[QuestionResult]) -> Metrics:
         refusal=sum(refusals) / len(refusals) if refusals else None,
         latency_p50_ms=_percentile(latencies, 0.5),
         latency_p95_ms=_percentile(latencies, 0.95),
-        unanswerable=declined.unanswerable,
-        declined=declined.declined,
+        unanswerable=tally.unanswerable,
+        declined=tally.declined,
     )
 
 
