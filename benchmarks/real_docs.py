@@ -10,7 +10,8 @@ Figures, for answerable questions:
 - gold@3: a gold answer string occurs in one of the top 3 sources that come from the
   question's own document (retrieval and chunking kept the answer whole and findable);
 - answered right: the answer is found and quotes a gold string;
-and for unanswerable ones, declined: the answer is not found. Both string checks collapse
+and for unanswerable ones, declined: the answer is not found (tallied by qa/tally.py, as
+`qa eval --by` does). Both string checks collapse
 whitespace and ignore case, as the data set's own gold check does; citation markers such as
 "[1]" are taken out of the answer text first.
 
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import ROOT
+from qa.datasets import file_name
+from qa.tally import Tally, share, tally_groups
 
 DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "real-docs"
 FORMATS = ("html", "md", "pdf", "txt")
@@ -97,11 +100,6 @@ def parse_formats(value: str) -> list[str]:
     return formats
 
 
-def share(hits: int, total: int) -> float | None:
-    """hits / total, or None when there is nothing to count."""
-    return hits / total if total else None
-
-
 # ----- records -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Question:
@@ -114,7 +112,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Result:
-    """One question's outcome (gold@3 and right are None for unanswerable questions).
+    """One question's outcome (gold@3 and correct are None for unanswerable questions).
 
     `sources` are the top passages as "document@offset: opening text", for reading failures.
     """
@@ -125,35 +123,12 @@ class Result:
     kind: str
     answerable: bool
     gold_at_3: bool | None
-    right: bool | None
+    correct: bool | None
     found: bool
     confidence: float
     seconds: float
     answer: str
     sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Shares over a group of questions (None: no question of that sort in the group)."""
-
-    answerable: int
-    unanswerable: int
-    gold_at_3: float | None
-    answered_right: float | None
-    declined: float | None
-
-    @classmethod
-    def of(cls, results: Sequence[Result]) -> Tally:
-        answerable = [r for r in results if r.answerable]
-        unanswerable = [r for r in results if not r.answerable]
-        return cls(
-            answerable=len(answerable),
-            unanswerable=len(unanswerable),
-            gold_at_3=share(sum(bool(r.gold_at_3) for r in answerable), len(answerable)),
-            answered_right=share(sum(bool(r.right) for r in answerable), len(answerable)),
-            declined=share(sum(not r.found for r in unanswerable), len(unanswerable)),
-        )
 
 
 @dataclass(frozen=True)
@@ -200,10 +175,7 @@ def read_questions(path: Path) -> list[Question]:
 
 
 def group(results: Sequence[Result], key: str) -> dict[str, Tally]:
-    groups: dict[str, list[Result]] = defaultdict(list)
-    for result in results:
-        groups[str(getattr(result, key))].append(result)
-    return {name: Tally.of(groups[name]) for name in sorted(groups)}
+    return tally_groups(results, lambda result: str(getattr(result, key)))
 
 
 # ----- the run -------------------------------------------------------------------------
@@ -239,14 +211,14 @@ def run(dataset: Path, formats: Sequence[str], backend: str) -> dict[str, Any]:
     assistant = Assistant.from_paths(paths, embedder=embedder)
     build_seconds = time.perf_counter() - started
 
-    by_name = {Path(d.source).name: d for d in assistant.documents}
+    by_name = {file_name(d): d for d in assistant.documents}
     doc_ids = {name: d.id for name, d in by_name.items()}
     names = {d.id: name for name, d in by_name.items()}
     documents = {d.id: d for d in assistant.documents}
     max_chars = ChunkingConfig().max_chars
     passages_by_format: dict[str, list[str]] = defaultdict(list)
     for _, chunk in assistant.collection.chunk_items():
-        name = Path(documents[chunk.doc_id].source).name
+        name = file_name(documents[chunk.doc_id])
         passages_by_format[format_of(name)].append(chunk.text)
 
     corpus = {
@@ -284,7 +256,7 @@ def run(dataset: Path, formats: Sequence[str], backend: str) -> dict[str, Any]:
                 gold_at_3=any(gold_in(question.answers, t) for t in own)
                 if question.answerable
                 else None,
-                right=answered_right(question.answers, answer.found, answer.text)
+                correct=answered_right(question.answers, answer.found, answer.text)
                 if question.answerable
                 else None,
                 found=answer.found,

@@ -133,9 +133,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from qa.datasets import load_dataset
     from qa.evaluation import evaluate
-    from qa.loading import load_items
+    from qa.loading import document_files, load_items
 
-    extra = load_items([Path(p) for p in args.docs]) if args.docs else None
+    extra = None
+    if args.docs:
+        listing = document_files(args.docs)
+        for line in listing.skipped:
+            print(f"qa eval: skipped {line}", file=sys.stderr)
+        extra = load_items(listing.files)
     dataset = load_dataset(args.dataset, documents=extra)
     if args.half:
         dataset = dataset.half(args.half)
@@ -161,7 +166,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     report = evaluate(
-        assistant, dataset, configs=configs, refusal=not args.no_refusal, progress=progress
+        assistant,
+        dataset,
+        configs=configs,
+        refusal=not args.no_refusal,
+        by=args.by,
+        progress=progress,
     )
     for bar in bars.values():
         bar.close()
@@ -238,7 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("dataset", metavar="DATASET")
     evaluation.add_argument(
-        "--docs", nargs="+", metavar="PATH", help="documents for a JSONL question file"
+        "--docs",
+        nargs="+",
+        metavar="PATH",
+        help="documents (files or folders) for a JSONL question file",
+    )
+    evaluation.add_argument(
+        "--by",
+        metavar="FIELD",
+        help="also report per value of this field of the questions (e.g. kind)",
     )
     evaluation.add_argument(
         "--index", metavar="DIR", help="start from a saved index (its settings and model)"

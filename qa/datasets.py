@@ -4,26 +4,29 @@ Our format (documented in docs/evaluation.md):
 
     {"documents": [{"title": "...", "text": "..."}, ...],      # or "path": "file.txt"
      "questions": [{"question": "...", "answers": ["..."], "document": "title",
-                    "answerable": true}, ...]}
+                    "answerable": true, "kind": "table"}, ...]}
 
-or JSONL with one question object per line (documents then come from --docs).
+or JSONL with one question object per line (documents then come from --docs). A question's
+`document` is a title, an id or a file name; any other field ("kind") can group a report.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa.errors import DocumentError
+from qa.errors import DatasetError
 from qa.loading import load_path, load_text
 from qa.types import Document
 
+__all__ = ["Dataset", "DatasetError", "Example", "file_name", "find_document", "load_dataset"]
 
-class DatasetError(DocumentError):
-    """A question set is malformed; the message says where."""
+# Fields of a question record that are its labels, not properties to group a report by.
+_LABELS = frozenset({"id", "question", "answers"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Example:
     Attributes:
         document: the id of the document that holds the answer, or None if unknown.
         answerable: False for questions the documents do not answer.
+        fields: the record's other fields as written ("kind", "document", "answerable"),
+            each value as text, for grouping a report (`value`).
     """
 
     id: str
@@ -40,6 +45,11 @@ class Example:
     answers: tuple[str, ...]
     document: str | None = None
     answerable: bool = True
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def value(self, name: str) -> str | None:
+        """The question's `name` field as text, or None when the record has no such field."""
+        return dict(self.fields).get(name)
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,6 @@ def _own_format(file: Path, data: dict[str, Any], extra: list[Document]) -> Data
             documents.append(load_text(item["text"], title=item.get("title")))
         else:
             raise DatasetError(f"{file}: document {number} needs a 'text' or a 'path'.")
-    by_title = {d.title: d.id for d in documents} | {d.id: d.id for d in documents}
     examples = []
     for number, record in enumerate(data["questions"], start=1):
         if not isinstance(record, dict) or not isinstance(record.get("question"), str):
@@ -143,15 +152,64 @@ def _own_format(file: Path, data: dict[str, Any], extra: list[Document]) -> Data
         if answerable and not answers:
             raise DatasetError(f"{file}: question {number} is answerable but has no 'answers'.")
         document = record.get("document")
-        if document is not None and document not in by_title:
-            raise DatasetError(f"{file}: question {number} names unknown document {document!r}.")
+        doc_id = (
+            find_document(str(document), documents, where=f"{file}: question {number}")
+            if document is not None
+            else None
+        )
         examples.append(
             Example(
                 str(record.get("id", number)),
                 record["question"],
                 tuple(str(a) for a in answers),
-                by_title[document] if document is not None else None,
+                doc_id,
                 answerable,
+                tuple((k, _as_text(v)) for k, v in record.items() if k not in _LABELS),
             )
         )
     return Dataset(file.stem, documents, examples)
+
+
+def _as_text(value: object) -> str:
+    """A field's value as a group name: strings as written, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def file_name(document: Document) -> str:
+    """The name of the file a document was loaded from ("" for a text given directly)."""
+    return Path(document.source).name if document.source else ""
+
+
+def find_document(name: str, documents: Sequence[Document], *, where: str) -> str:
+    """The id of the document a question names: by id, else by title, else by file name.
+
+    Args:
+        name: as written in the question's `document` field.
+        documents: the loaded corpus.
+        where: the question, for messages ("set.jsonl: question 3").
+
+    Raises:
+        DatasetError: no document has that id, title or file name, or several documents
+            share the title or file name.
+    """
+    if any(d.id == name for d in documents):
+        return name
+    for kind, key in (("title", lambda d: d.title), ("file name", file_name)):
+        matches = [d for d in documents if key(d) == name]
+        if len(matches) == 1:
+            return matches[0].id
+        if matches:
+            sources = ", ".join(d.source or d.id for d in matches)
+            raise DatasetError(
+                f"{where} names document {name!r}, the {kind} of {len(matches)} documents "
+                f"({sources}); name it by id instead."
+            )
+    if not documents:
+        raise DatasetError(
+            f"{where} names unknown document {name!r}: no documents are loaded (for a JSONL "
+            "set, give them with --docs)."
+        )
+    raise DatasetError(
+        f"{where} names unknown document {name!r}: no title, id or file name of the "
+        f"{len(documents)} documents loaded."
+    )

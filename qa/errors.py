@@ -13,6 +13,7 @@ from embeddings.errors import (
 )
 
 __all__ = [
+    "DatasetError",
     "DocumentError",
     "EmbeddingError",
     "EmptyDocumentError",
@@ -42,6 +43,11 @@ class QuestionError(QAError, ValueError):
 
 class DocumentError(QAError, ValueError):
     """A document cannot be read or used; the message names the document."""
+
+
+class DatasetError(DocumentError):
+    """A question set is malformed, or a question names no loaded document; the message
+    says where."""
 
 
 class UnsupportedFormatError(DocumentError):

@@ -13,6 +13,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import DocumentError, EmptyDocumentError, RedirectPageError, UnsupportedFormatError
@@ -300,6 +301,60 @@ def load_items(items: Iterable[str | os.PathLike[str] | Document]) -> list[Docum
                 "text, or a Document."
             )
     return documents
+
+
+@dataclass(frozen=True)
+class FileListing:
+    """The files to load for a list of paths, and what in their folders was left out.
+
+    Attributes:
+        files: every file named directly, then each folder's readable files, in order.
+        skipped: one line per entry of a folder that is not loaded, saying why
+            ("notes.docx: unsupported file type '.docx'").
+    """
+
+    files: list[Path]
+    skipped: list[str]
+
+
+def document_files(paths: Iterable[str | os.PathLike[str]]) -> FileListing:
+    """Expand folders into the documents inside them (and in their sub-folders).
+
+    A file named directly is always listed, so that loading it names any problem; inside a
+    folder, files of a type the loader does not read and hidden entries (".git") are
+    skipped and reported in `skipped`, never silently.
+
+    Raises:
+        DocumentError: a folder holds no file the loader reads.
+    """
+    files: list[Path] = []
+    skipped: list[str] = []
+    for item in paths:
+        path = Path(item)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = _folder_files(path, skipped)
+        if not found:
+            raise DocumentError(
+                f"Folder {path} holds no documents ({', '.join(supported_suffixes())})."
+            )
+        files.extend(found)
+    return FileListing(files, skipped)
+
+
+def _folder_files(folder: Path, skipped: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            skipped.append(f"{entry}: hidden")
+        elif entry.is_dir():
+            found.extend(_folder_files(entry, skipped))
+        elif entry.suffix.lower() not in SUPPORTED_SUFFIXES:
+            skipped.append(f"{entry}: unsupported file type {entry.suffix or '(none)'!r}")
+        else:
+            found.append(entry)
+    return found
 
 
 def bundled_article_path() -> Path:

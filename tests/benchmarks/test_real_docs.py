@@ -120,7 +120,7 @@ def _result(answerable: bool, gold: bool | None, right: bool | None, found: bool
         kind="prose",
         answerable=answerable,
         gold_at_3=gold,
-        right=right,
+        correct=right,
         found=found,
         confidence=0.5,
         seconds=0.01,

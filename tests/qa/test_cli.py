@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from qa import cli
 
@@ -141,3 +142,102 @@ def test_help_runs_without_loading_a_model() -> None:
         [sys.executable, "-m", "qa", "eval", "--help"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and "--compare" in done.stdout
+
+
+def _real_docs_like_set(folder: Path) -> Path:
+    """A folder of two documents and a JSONL set naming them by file name, by kind."""
+    docs = folder / "docs"
+    docs.mkdir()
+    (docs / "owls.md").write_text(
+        "# Owls\n\nThe barn owl hunts mice at night over open fields. It nests in old barns.\n",
+        encoding="utf-8",
+    )
+    (docs / "bees.txt").write_text(
+        "Bees\n\nHoney bees make honey from the nectar of flowers. A hive holds one queen.\n",
+        encoding="utf-8",
+    )
+    records = [
+        ("What does the barn owl hunt?", "owls.md", ["mice"], True, "prose"),
+        ("What do honey bees make?", "bees.txt", ["honey"], True, "code"),
+        ("Which train leaves the station at noon?", "bees.txt", [], False, "prose"),
+    ]
+    path = folder / "questions.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"question": q, "document": d, "answers": a, "answerable": ok, "kind": k})
+            + "\n"
+            for q, d, a, ok, k in records
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_eval_over_a_folder_groups_by_kind_in_the_table_and_the_json(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dataset = _real_docs_like_set(tmp_path)
+    out_json = tmp_path / "r.json"
+
+    plot = tmp_path / "p.png"
+    options = ["--by", "kind", "--json", str(out_json), "--plot", str(plot), "--no-refusal"]
+    code = cli.main(["eval", str(dataset), "--docs", str(tmp_path / "docs"), *options, "--quiet"])
+
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "questions: 2 answerable questions, 1 unanswerable" in out
+    assert "By kind (hybrid):" in out
+    assert out.split("By kind (hybrid):")[1].split()[:7] == [
+        "kind", "answerable", "hit@3", "ans.acc", "unanswerable", "declined", "code"
+    ]  # fmt: skip
+    report = json.loads(out_json.read_text(encoding="utf-8"))
+    assert report["by"] == "kind"
+    groups = report["configs"][0]["groups"]
+    assert sorted(groups) == ["code", "prose"]
+    assert groups["prose"]["answerable"] == 1 and groups["prose"]["unanswerable"] == 1
+    assert groups["prose"]["declined"] == 1.0
+    assert groups["code"]["declined"] is None
+    assert groups["code"]["gold_at_3"] == 1.0 and groups["code"]["answered_right"] == 1.0
+    assert report["configs"][0]["metrics"]["declined"] == 1.0
+    with Image.open(plot) as image:  # two panels: configurations, and groups
+        assert image.size[0] > 1.8 * image.size[1]
+
+
+def test_eval_names_an_unknown_document(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dataset = _real_docs_like_set(tmp_path)
+    (tmp_path / "docs" / "bees.txt").unlink()
+
+    assert cli.main(["eval", str(dataset), "--docs", str(tmp_path / "docs"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "question 2 names unknown document 'bees.txt'" in err
+    assert err.count("\n") == 1
+
+
+def test_eval_reports_the_files_of_a_folder_it_skips(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dataset = _real_docs_like_set(tmp_path)
+    (tmp_path / "docs" / "slides.pptx").write_bytes(b"PK\x03\x04")
+
+    code = cli.main(
+        ["eval", str(dataset), "--docs", str(tmp_path / "docs"), "--no-refusal", "--quiet"]
+    )
+
+    assert code == 0
+    skipped = f"qa eval: skipped {tmp_path / 'docs' / 'slides.pptx'}: unsupported file type '.pptx'"
+    assert skipped in capsys.readouterr().err.splitlines()
+
+
+def test_eval_by_a_field_no_question_has_is_one_line(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dataset = _real_docs_like_set(tmp_path)
+
+    code = cli.main(
+        ["eval", str(dataset), "--docs", str(tmp_path / "docs"), "--by", "format", "--quiet"]
+    )
+
+    assert code == 2
+    assert "Cannot group questions by 'format'" in capsys.readouterr().err

@@ -13,8 +13,10 @@ import pytest
 from qa.chunking import chunk_document
 from qa.errors import DocumentError, EmptyDocumentError, UnsupportedFormatError
 from qa.loading import (
+    FileListing,
     bundled_article_path,
     clean_text,
+    document_files,
     load_items,
     load_path,
     load_text,
@@ -285,3 +287,27 @@ def test_the_bundled_article_comes_out_clean() -> None:
     assert document.text.endswith("above all between the foreign ministries.")
     assert "Go to home page" not in document.text
     assert "Back to top" not in document.text
+
+
+# ----- folders ---------------------------------------------------------------------------
+def test_a_folder_expands_to_its_documents_and_reports_what_it_skips(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "more").mkdir(parents=True)
+    (tmp_path / "docs" / ".git").mkdir()
+    for name in ("b.md", "a.txt", "more/c.html", "logo.png", ".git/HEAD"):
+        (tmp_path / "docs" / name).write_text("x", encoding="utf-8")
+    single = tmp_path / "report.pdf"
+
+    listing = document_files([single, tmp_path / "docs"])
+
+    docs = tmp_path / "docs"
+    assert listing == FileListing(
+        files=[single, docs / "a.txt", docs / "b.md", docs / "more" / "c.html"],
+        skipped=[f"{docs / '.git'}: hidden", f"{docs / 'logo.png'}: unsupported file type '.png'"],
+    )
+
+
+def test_a_folder_without_documents_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.docx").write_text("x", encoding="utf-8")
+
+    with pytest.raises(DocumentError, match=f"Folder {tmp_path} holds no documents"):
+        document_files([tmp_path])
