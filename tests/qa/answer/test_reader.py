@@ -136,7 +136,7 @@ def test_the_reader_reads_only_the_shortlist_of_the_reader_free_model(
     question = "When did the roof get its twelve solar panels?"
     reader = KeywordReader("2019")
     full = assistant(fake_encoder, reader)
-    shortlisted = answering_as(full, reader_sentences=1)
+    shortlisted = answering_as(full, reader_sentences=1, reader_chars=0)
     answer = shortlisted.ask(question)
 
     assert [len(batch) for batch in reader.seen] == [1]
@@ -145,6 +145,26 @@ def test_the_reader_reads_only_the_shortlist_of_the_reader_free_model(
     assert not answer.found, "and the reader says it does not answer"
     with pytest.raises(ValueError, match="reader_sentences"):
         replace(full.settings.answering, reader_sentences=0)
+
+
+def test_past_the_shortlist_short_sentences_are_read_while_they_fit_the_budget(
+    fake_encoder: TextEncoder,
+) -> None:
+    question = "When did the roof get its twelve solar panels?"
+    reader = KeywordReader("2019")
+    full = assistant(fake_encoder, reader)
+    full.ask(question)
+    everything = reader.seen[-1]
+    budget = len(everything[0]) + len(everything[1])
+
+    answering_as(full, reader_sentences=1, reader_chars=budget).ask(question)
+    answering_as(full, reader_sentences=1, reader_chars=budget - 1).ask(question)
+
+    assert len(everything) > 2
+    assert reader.seen[-2] == everything[:2], "the next best sentence fits, the third does not"
+    assert reader.seen[-1] == everything[:1]
+    with pytest.raises(ValueError, match="reader_chars"):
+        replace(full.settings.answering, reader_chars=-1)
 
 
 def test_a_heading_is_never_read_or_quoted(fake_encoder: TextEncoder) -> None:
