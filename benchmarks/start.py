@@ -43,14 +43,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _env(**extra: str) -> dict[str, str]:
+def child_env(**extra: str) -> dict[str, str]:
+    """This environment with the checkout first on PYTHONPATH, and `extra` set."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
 
 
-def _ask(port: int) -> bool:
+def answers(port: int) -> bool:
+    """Whether the server on `port` answers a question at `POST /api/ask` now."""
     body = json.dumps({"question": QUESTION}).encode()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/ask",
@@ -77,7 +79,9 @@ def time_to_first_answer(
     child = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **(env or {})),
+        env=child_env(
+            GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **(env or {})
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -85,16 +89,16 @@ def time_to_first_answer(
         while time.perf_counter() - started < timeout:
             if child.poll() is not None:
                 raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}.")
-            if _ask(port):
+            if answers(port):
                 seconds = time.perf_counter() - started
                 peak = _peak_of(child.pid)
-                _stop(child)
+                stop(child)
                 return seconds, peak
             time.sleep(0.05)
         raise TimeoutError(f"{' '.join(command)} gave no answer within {timeout:.0f} s.")
     finally:
         if child.poll() is None:
-            _stop(child)
+            stop(child)
 
 
 def _peak_of(pid: int) -> float:
@@ -109,7 +113,8 @@ def _peak_of(pid: int) -> float:
     return 0.0
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
+def stop(child: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C for a server child, as a user stops it; killed if still running after 20 s."""
     child.send_signal(signal.SIGINT)
     try:
         child.wait(timeout=20)
@@ -131,7 +136,7 @@ def time_script(code: str) -> tuple[float, float]:
     done = subprocess.run(
         [sys.executable, "-c", code + _REPORT_PEAK],
         cwd=ROOT,
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
     )
@@ -169,7 +174,7 @@ def slowest_imports(module: str, count: int = 8) -> list[tuple[str, float]]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         cwd=ROOT,
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
         check=True,
