@@ -20,20 +20,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.common import ROOT, Machine, Stats
+from benchmarks.common import Machine, Stats
 from benchmarks.query import article_questions
-from benchmarks.start import answers, child_env, free_port, stop
+from benchmarks.start import serving
 
 QUESTIONS = 30
 WARM_UP = 3  # asks of questions outside the measured ones, for each side
@@ -69,30 +67,6 @@ class SideBySide:
         return cls(asked, trip, idle, app, asked.p50_ms / app, same_answers)
 
 
-@contextmanager
-def served_app(timeout: float = 600.0) -> Iterator[str]:
-    """`python app.py` on a free port until the block ends; yields its URL once it answers."""
-    port = free_port()
-    child = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env=child_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while not answers(port):
-            if child.poll() is not None:
-                raise RuntimeError(f"app.py exited with {child.returncode} before answering.")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"app.py gave no answer within {timeout:.0f} s.")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(child)
-
-
 def run(count: int = QUESTIONS) -> dict[str, Any]:
     """Both sides over the first `count` article questions; results as plain data."""
     from qa import Assistant
@@ -110,7 +84,8 @@ def run(count: int = QUESTIONS) -> dict[str, Any]:
     trips: list[float] = []
     no_ops: list[float] = []
     same = 0
-    with served_app() as url, httpx.Client(base_url=url, timeout=120) as client:
+    app = serving([sys.executable, "app.py"], timeout=600)
+    with app as (_, port), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
         for question in warm_up:
             assistant.ask(question)
             client.post("/api/ask", json={"question": question}).raise_for_status()

@@ -18,6 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +68,12 @@ def answers(port: int) -> bool:
         return False
 
 
-def time_to_first_answer(
+@contextmanager
+def serving(
     command: list[str], *, timeout: float = 300.0, env: dict[str, str] | None = None
-) -> tuple[float, float]:
-    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB).
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """Spawn a server on a free port and POST /api/ask until it answers; yields (the child,
+    its port) from then until the block ends, and stops it afterwards.
 
     Args:
         env: extra environment variables for the server (e.g. its index cache directory).
@@ -86,19 +90,29 @@ def time_to_first_answer(
         stderr=subprocess.DEVNULL,
     )
     try:
-        while time.perf_counter() - started < timeout:
+        while not answers(port):
             if child.poll() is not None:
                 raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}.")
-            if answers(port):
-                seconds = time.perf_counter() - started
-                peak = _peak_of(child.pid)
-                stop(child)
-                return seconds, peak
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"{' '.join(command)} gave no answer within {timeout:.0f} s.")
             time.sleep(0.05)
-        raise TimeoutError(f"{' '.join(command)} gave no answer within {timeout:.0f} s.")
+        yield child, port
     finally:
         if child.poll() is None:
             stop(child)
+
+
+def time_to_first_answer(
+    command: list[str], *, timeout: float = 300.0, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB).
+
+    Args:
+        env: extra environment variables for the server (e.g. its index cache directory).
+    """
+    started = time.perf_counter()
+    with serving(command, timeout=timeout, env=env) as (child, _):
+        return time.perf_counter() - started, _peak_of(child.pid)
 
 
 def _peak_of(pid: int) -> float:
