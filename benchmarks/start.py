@@ -18,6 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +45,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _env(**extra: str) -> dict[str, str]:
+def child_env(**extra: str) -> dict[str, str]:
+    """This environment with the checkout first on PYTHONPATH, and `extra` set."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
 
 
-def _ask(port: int) -> bool:
+def answers(port: int) -> bool:
+    """Whether the server on `port` answers a question at `POST /api/ask` now."""
     body = json.dumps({"question": QUESTION}).encode()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/ask",
@@ -64,10 +68,12 @@ def _ask(port: int) -> bool:
         return False
 
 
-def time_to_first_answer(
+@contextmanager
+def serving(
     command: list[str], *, timeout: float = 300.0, env: dict[str, str] | None = None
-) -> tuple[float, float]:
-    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB).
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """Spawn a server on a free port and POST /api/ask until it answers; yields (the child,
+    its port) from then until the block ends, and stops it afterwards.
 
     Args:
         env: extra environment variables for the server (e.g. its index cache directory).
@@ -77,24 +83,36 @@ def time_to_first_answer(
     child = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **(env or {})),
+        env=child_env(
+            GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", **(env or {})
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        while time.perf_counter() - started < timeout:
+        while not answers(port):
             if child.poll() is not None:
                 raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}.")
-            if _ask(port):
-                seconds = time.perf_counter() - started
-                peak = _peak_of(child.pid)
-                _stop(child)
-                return seconds, peak
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"{' '.join(command)} gave no answer within {timeout:.0f} s.")
             time.sleep(0.05)
-        raise TimeoutError(f"{' '.join(command)} gave no answer within {timeout:.0f} s.")
+        yield child, port
     finally:
         if child.poll() is None:
-            _stop(child)
+            stop(child)
+
+
+def time_to_first_answer(
+    command: list[str], *, timeout: float = 300.0, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Spawn a server, POST /api/ask until it answers; (seconds, child peak RSS MB).
+
+    Args:
+        env: extra environment variables for the server (e.g. its index cache directory).
+    """
+    started = time.perf_counter()
+    with serving(command, timeout=timeout, env=env) as (child, _):
+        return time.perf_counter() - started, _peak_of(child.pid)
 
 
 def _peak_of(pid: int) -> float:
@@ -109,7 +127,8 @@ def _peak_of(pid: int) -> float:
     return 0.0
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
+def stop(child: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C for a server child, as a user stops it; killed if still running after 20 s."""
     child.send_signal(signal.SIGINT)
     try:
         child.wait(timeout=20)
@@ -131,7 +150,7 @@ def time_script(code: str) -> tuple[float, float]:
     done = subprocess.run(
         [sys.executable, "-c", code + _REPORT_PEAK],
         cwd=ROOT,
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
     )
@@ -169,7 +188,7 @@ def slowest_imports(module: str, count: int = 8) -> list[tuple[str, float]]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         cwd=ROOT,
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
         check=True,

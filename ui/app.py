@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from qa import Assistant
+from qa import MAX_QUESTION_CHARS, Assistant
 from ui import render
 from ui.handlers import (
     ALL_DOCUMENTS,
@@ -83,6 +83,7 @@ def build_app(
                         show_label=False,
                         elem_id="qa-question",
                         max_lines=4,
+                        max_length=MAX_QUESTION_CHARS,  # the browser stops typing there
                         scale=5,
                         min_width=200,
                     )

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks import api_vs_app
 from benchmarks.__main__ import parse
+from benchmarks.api_vs_app import SideBySide
 from benchmarks.build import embedded_texts, measure_build
 from benchmarks.common import Stats, peak_memory
 from benchmarks.query import Contender, TimedEncoder, interleaved_latency, timed
@@ -51,6 +53,24 @@ def test_recall_is_the_share_of_the_exact_top_k_found() -> None:
     found = [np.array([1, 2, 9, 9]), np.array([8, 7, 6, 5])]
 
     assert recall_at_k(found, exact, k=4) == pytest.approx((2 / 4 + 4 / 4) / 2)
+
+
+def test_the_apps_time_is_its_round_trip_less_a_no_op_and_the_ratio_is_the_apis_over_it() -> None:
+    figures = SideBySide.of(
+        api=[0.010, 0.018, 0.020],
+        round_trip=[0.013, 0.015, 0.017],
+        no_op=[0.002, 0.003, 0.004],
+        same_answers=3,
+    )
+
+    assert figures.app_p50_ms == pytest.approx(15.0 - 3.0)
+    assert figures.ratio == pytest.approx(18.0 / 12.0)
+    assert figures.same_answers == 3
+
+
+def test_the_api_vs_app_report_needs_questions_left_for_its_warm_up() -> None:
+    with pytest.raises(ValueError, match="--questions must leave at least one"):
+        api_vs_app.run(10_000)
 
 
 def test_peak_memory_sees_a_temporary_allocation() -> None:

@@ -36,11 +36,13 @@ def post(url: str, body: object, *, raw: bytes | None = None) -> tuple[int, Any]
         return err.code, json.load(err)
 
 
+MEGABYTE = b" " * MB  # every streamed body sends this one buffer, however many run at once
+
+
 def megabytes(count: int) -> Iterator[bytes]:
-    """A body streamed one (reused) megabyte at a time, so the client holds only one."""
-    chunk = b" " * MB
+    """A body streamed one (shared) megabyte at a time, so the client holds only one."""
     for _ in range(count):
-        yield chunk
+        yield MEGABYTE
 
 
 def post_oversized(client: httpx.Client, url: str, *, declared: bool) -> httpx.Response | None:
@@ -59,11 +61,19 @@ def post_oversized(client: httpx.Client, url: str, *, declared: bool) -> httpx.R
         return None
 
 
-def refused_reply(url: str, *, declared: bool, tries: int = 5) -> httpx.Response:
-    """The server's reply to an oversized POST, trying again if a reset swallowed it."""
+def refused_reply(
+    url: str, *, declared: bool, tries: int = 5, client: httpx.Client | None = None
+) -> httpx.Response:
+    """The server's reply to an oversized POST, trying again if a reset swallowed it.
+
+    On a fresh client each time unless `client` is given (threads may share one).
+    """
     for _ in range(tries):
-        with httpx.Client(timeout=60) as client:
+        if client is not None:
             reply = post_oversized(client, url, declared=declared)
+        else:
+            with httpx.Client(timeout=60) as fresh:
+                reply = post_oversized(fresh, url, declared=declared)
         if reply is not None:
             return reply
     raise AssertionError(f"no reply read in {tries} oversized POSTs to {url}")
@@ -260,6 +270,30 @@ def test_oversized_requests_leave_the_servers_memory_flat(server_url: str) -> No
     assert set(statuses) <= {413, None}, f"refused (413) or closed, got {statuses}"
     assert grown < 20, f"resident memory grew {grown:.1f} MB over 20 oversized requests"
     assert answered.status_code == 200 and answered.json()["found"] is True
+
+
+def test_twenty_oversized_requests_at_once_get_413_and_leave_memory_flat(
+    server_url: str,
+) -> None:
+    """15 with a declared 200 MB Content-Length and 5 chunked, all in flight together, while
+    one ordinary question is asked beside them."""
+    url = f"{server_url}/api/ask"
+    declared = [n % 4 != 0 for n in range(20)]
+    with httpx.Client(timeout=60) as client, ThreadPoolExecutor(max_workers=21) as pool:
+
+        def refused(is_declared: bool) -> int:
+            return refused_reply(url, declared=is_declared, client=client).status_code
+
+        list(pool.map(refused, declared[:4]))  # warm-up: threads, connections, first replies
+        before = resident_mb()
+        flood = pool.map(refused, declared)  # all 20 submitted before the question
+        answered = pool.submit(client.post, url, json={"question": QUESTION})
+        statuses = list(flood)
+        grown = resident_mb() - before
+        reply = answered.result()
+    assert statuses == [413] * 20
+    assert grown < 20, f"resident memory grew {grown:.1f} MB over 20 oversized requests at once"
+    assert reply.status_code == 200 and reply.json()["found"] is True
 
 
 def test_uploads_over_the_upload_limit_get_413_before_gradio_reads_them(

@@ -1,4 +1,4 @@
-"""`serve()`: where it listens, and the queue limits it sets."""
+"""`serve()`: where it listens, the queue limits it sets, and the question box's length."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import sys
 from concurrent.futures import Future
 from typing import Any
 
+import gradio as gr
 import pytest
 import uvicorn
 
 import ui.app
-from qa import Assistant, cli
+from qa import MAX_QUESTION_CHARS, Assistant, cli
 from qa.errors import ModelNotAvailableError
 from ui import startup
 from ui.app import QueueLimits, build_app, serve
@@ -66,6 +67,16 @@ def test_the_queue_has_explicit_limits(fake_assistant: Assistant) -> None:
     assert demo._queue.default_concurrency_limit == 3
     upload = next(fn for fn in demo.fns.values() if fn.api_name == "upload")
     assert upload.concurrency_limit == 1
+
+
+def test_the_question_box_takes_no_more_than_a_question_may_hold(
+    fake_assistant: Assistant,
+) -> None:
+    demo = build_app(fake_assistant)
+    (box,) = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "qa-question"]
+    assert isinstance(box, gr.Textbox)
+    assert box.max_length == MAX_QUESTION_CHARS
+    assert box.get_config()["max_length"] == MAX_QUESTION_CHARS  # what the browser is sent
 
 
 # ----- starting: the bundled article loads while Gradio imports --------------------------
