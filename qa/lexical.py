@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.code_terms import is_symbol
 from qa.text import terms
 
 
@@ -102,11 +103,16 @@ class LexicalIndex:
 
         Coverage is asked for every candidate sentence of one question in turn; the last
         question's weights are kept (swapped in as one tuple, so threads never mix them).
+        A code symbol no passage holds (`gh-deploy` in backticks) weighs nothing: its word
+        parts already stand for it, and a document's inline code lost its backticks, so
+        the same characters may be indexed as words only. Unlike an unknown word, it is
+        no sign that the documents miss the question's subject.
         """
         key = tuple(sorted(set(question_terms)))
         last = self._last_weights
         if last[0] != key or not key:
-            last = (key, {term: self.idf(term) for term in key})
+            known = [t for t in key if t in self._document_frequency or not is_symbol(t)]
+            last = (key, {term: self.idf(term) for term in known})
             self._last_weights = last
         return last[1]
 
