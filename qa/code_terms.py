@@ -22,8 +22,16 @@ from dataclasses import dataclass
 
 _BACKTICKS = re.compile(r"`([^`\n]+)`")
 _TOKEN = re.compile(r"\S+")
-# A cheap first look: text with none of these characters has no code-looking token.
-_HINT = re.compile(r"[_:<&?/.$#`-]|[a-z][A-Z]|[A-Z]{2}[a-z]")
+# A mark that may make its token code, found by one scan (most prose has none): the full
+# tests come after, on the few tokens holding one. Every alternative begins with the mark
+# itself and looks back for its context, which lets the scan skip other characters fast.
+_MARK = re.compile(
+    r"[_:<&/$#=|]|\(\)|\?;"
+    r"|\.(?<=\w\.)\w|\.(?<![\w.]\.)\w"  # "view.batch", ".editorconfig"; not "..."
+    r"|-(?<!\S-)|\?(?<=[)\]]\?)"  # "--exact"; "open(path)?"
+    r"|[A-Z](?<=[a-z][A-Z])|[A-Z][a-z](?<=[A-Z]{3}[a-z])"  # "HashMap", "HTTPServer"
+    r"|\?(?<!\S\?)(?=\s+\S)"  # a lone "?" followed by more text: the operator
+)
 _OPENERS = "\"'“‘([{*"
 _CLOSERS = "\"'”’,;:!.*?"
 _OPENING = {")": "(", "]": "[", "}": "{"}
@@ -46,7 +54,7 @@ _OPERATORS = frozenset({"::", "->", "=>", "&&", "||", "==", "!=", "?", "..", "..
 _LONE_OPERATORS = frozenset({"::", "->", "=>", "&&", "||", "==", "!="})
 _TRY_OPERATOR = re.compile(r"[\w)\]]\?;|[)\]]\?(?:\.|$)")
 # Where an identifier splits into words: "try_recv", "HashMap", "HTTPServer".
-_SPLIT = re.compile(r"_+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2,})")
+_SPLIT = re.compile(r"_+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2,})")
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,6 @@ def code_terms(text: str) -> CodeTerms:
 
     Returned as typed (not folded): `qa.text.terms` folds them with the words.
     """
-    if not _HINT.search(text):
-        return CodeTerms()
     symbols: list[str] = []
     parts: list[str] = []
 
@@ -118,18 +124,23 @@ def code_terms(text: str) -> CodeTerms:
             _add(piece, True, symbols, parts)
         return " "
 
-    rest = _BACKTICKS.sub(quoted, text).split()
-    for position, raw in enumerate(rest):
-        if raw == "?" and position + 1 < len(rest):
-            symbols.append(raw)  # "what does the ? operator do": a lone mark mid-sentence
-        else:
-            _add(raw, False, symbols, parts)
+    rest = _BACKTICKS.sub(quoted, text)
+    done = -1
+    for mark in _MARK.finditer(rest):
+        if mark.start() < done:
+            continue  # a second mark of a token already read
+        start, done = mark.start(), mark.end()
+        while start and not rest[start - 1].isspace():
+            start -= 1
+        while done < len(rest) and not rest[done].isspace():
+            done += 1
+        _add(rest[start:done], False, symbols, parts)
     return CodeTerms(tuple(symbols), tuple(parts))
 
 
 def _add(raw: str, quoted: bool, symbols: list[str], parts: list[str]) -> None:
     """The terms of one token: inside backticks it is code whatever it looks like."""
-    if (quoted and raw in _OPERATORS) or raw in _LONE_OPERATORS:
+    if (quoted and raw in _OPERATORS) or raw in _LONE_OPERATORS or raw == "?":
         symbols.append(raw)
         return
     if _TRY_OPERATOR.search(raw) or (quoted and raw.endswith("?")):

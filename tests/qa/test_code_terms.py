@@ -41,6 +41,7 @@ def test_an_operator_is_a_term_where_a_question_writes_it_as_code(
     [
         # The question mark ends a sentence; it is not the `?` operator.
         ("What is it?", []),
+        ("WHat is it?", []),  # a slip of the shift key is not CamelCase
         ("The cats are running to the orchards.", ["cat", "run", "orchard"]),
         ("Is it sold and/or rented, e.g. in the U.S.?", ["sold", "rent", "e", "g", "u"]),
         (
