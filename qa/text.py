@@ -64,19 +64,22 @@ def _split_cjk(word: str) -> list[str]:
     return parts
 
 
-def terms(text: str, *, stem: bool = True, drop_stopwords: bool = True) -> list[str]:
+def terms(
+    text: str, *, stem: bool = True, drop_stopwords: bool = True, parts: bool = True
+) -> list[str]:
     """The index terms of `text`: its words in order (repeats kept, for term frequency),
     then what its code adds (see `qa.code_terms`).
 
-    Identifier parts ("try", "recv" of `try_recv`) are words, stemmed and filtered like
-    prose; code symbols (`&str`, `--show-output`) are kept whole. Prose without code gets
-    exactly its word terms, so code matching leaves prose ranking alone.
+    Identifier parts ("try", "recv" of `try_recv`; with `parts`) are words, stemmed and
+    filtered like prose; code symbols (`&str`, `--show-output`) are kept whole. Prose
+    without code gets exactly its word terms, so code matching leaves prose ranking alone.
     """
     words: list[str] = []
     for word in _WORD.findall(fold(text)):
         words.extend(_split_cjk(word))
     code = code_terms(text)
-    words.extend(fold(part) for part in code.parts)
+    if parts:
+        words.extend(fold(part) for part in code.parts)
     if drop_stopwords:
         words = [word for word in words if word not in STOPWORDS]
     if stem and words:

@@ -171,16 +171,25 @@ def test_words_find_the_parts_of_an_identifier(code: LexicalIndex) -> None:
     assert code.scores("map keys")[5] > 0
 
 
-def test_a_code_symbol_no_passage_holds_does_not_lower_coverage(code: LexicalIndex) -> None:
+def test_a_code_symbol_no_passage_holds_does_not_lower_coverage() -> None:
     # Inline code loses its backticks in a loaded document, so `gh-deploy` asked in
     # backticks is indexed there as the words "gh" and "deploy" only.
     index = LexicalIndex(["Run mkdocs gh-deploy to publish.", "Nothing else."])
     text = set(index.terms("Run mkdocs gh-deploy to publish."))
 
-    assert index.coverage(index.terms("What does `gh-deploy` do?"), text) == 1.0
-    assert index.coverage(index.terms("What does gh-deploy do?"), text) == 1.0
+    assert index.coverage(index.query_terms("What does `gh-deploy` do?"), text) == 1.0
+    assert index.coverage(index.query_terms("What does gh-deploy do?"), text) == 1.0
 
 
 def test_a_prose_question_mark_adds_no_term(code: LexicalIndex) -> None:
-    assert code.terms("What is it?") == []
-    assert code.terms("Where do values go?") == code.terms("Where do values go")
+    assert code.query_terms("What is it?") == []
+    assert code.query_terms("Where do values go?") == code.query_terms("Where do values go")
+
+
+def test_a_question_matches_an_identifier_whole_and_a_passage_is_found_by_its_parts() -> None:
+    index = LexicalIndex(["MkDocs builds docs.", "Sphinx builds docs too."])
+    question = index.query_terms("Does MkDocs deploy?")
+
+    assert question == ["mkdoc", "deploy"]  # not "mk", "doc": one name, counted once
+    assert {"mk", "doc"} <= set(index.terms("MkDocs builds docs."))
+    assert index.coverage(question, set(index.terms("Sphinx builds docs too."))) == 0.0
