@@ -5,7 +5,8 @@ and loses the key of a question about code: `&str`, `::`, `Vec<T>`, `--show-outp
 `view.batch.POST`. A token that looks like code therefore adds two kinds of terms:
 *symbols*, the code kept whole with its punctuation (never stemmed, never a stopword),
 and *parts*, the pieces of its identifiers (`try_recv` -> try, recv; `HashMap` -> hash,
-map), which are stemmed like prose so a question in words still finds the identifier.
+map), which are stemmed like prose so a question in words still finds the identifier
+(a question's own identifiers are matched whole: see `LexicalIndex.query_terms`).
 
 Only code-looking tokens count, so prose keeps exactly its word terms: a token inside
 backticks, or one with a mark prose does not use (an underscore or `::` inside, a

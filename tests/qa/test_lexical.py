@@ -142,6 +142,7 @@ CODE = [
     "The receiver offers try_recv, which never blocks.",  # 4
     "A HashMap stores keys with their values.",  # 5
     "Try to receive again later when the channel is empty.",  # 6
+    "let file = File::open(path)?; returns early with the error.",  # 7
 ]
 
 
@@ -157,6 +158,8 @@ def code() -> LexicalIndex:
         ("What is &str?", 1),
         ("How do I see the output with `--show-output`?", 3),
         ("What does --show-output do?", 3),
+        ("What does the `?` do after a call?", 7),
+        ("What does :: separate?", 7),
     ],
 )
 def test_a_question_about_a_symbol_finds_the_passage_holding_it_first(
