@@ -250,7 +250,7 @@ def score_sentences(
     never a candidate: a title names the topic, it does not answer.
     """
     index, _ = collection.lexical()
-    question_terms = index.terms(question)
+    question_terms = index.query_terms(question)
     kind = question_kind(question)
     question_words = {w.lower() for w in re.findall(r"\w+", question)}
     pieces = _question_pieces(collection, question)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.code_terms import is_symbol
 from qa.text import terms
 
 
@@ -66,12 +67,23 @@ class LexicalIndex:
         return found
 
     def terms(self, text: str) -> list[str]:
-        """The terms this index uses for `text`."""
+        """The terms this index uses for the passage or sentence `text`."""
         return terms(text, stem=self.config.stem, drop_stopwords=self.config.drop_stopwords)
+
+    def query_terms(self, query: str) -> list[str]:
+        """The terms of a question: those of `terms`, without identifier parts.
+
+        A passage's `try_recv` is found by "recv", but a question's `MkDocs` is matched
+        whole: its parts would count one name three times in the coverage (mkdoc, mk,
+        doc), and "doc" matches every passage about docs.
+        """
+        return terms(
+            query, stem=self.config.stem, drop_stopwords=self.config.drop_stopwords, parts=False
+        )
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for `query`, shape (size,); zeros when nothing matches."""
-        known = [term for term in self.terms(query) if term in self._document_frequency]
+        known = [term for term in self.query_terms(query) if term in self._document_frequency]
         if self._model is None or not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
@@ -102,11 +114,16 @@ class LexicalIndex:
 
         Coverage is asked for every candidate sentence of one question in turn; the last
         question's weights are kept (swapped in as one tuple, so threads never mix them).
+        A code symbol no passage holds (`gh-deploy` in backticks) weighs nothing: its word
+        parts already stand for it, and a document's inline code lost its backticks, so
+        the same characters may be indexed as words only. Unlike an unknown word, it is
+        no sign that the documents miss the question's subject.
         """
         key = tuple(sorted(set(question_terms)))
         last = self._last_weights
         if last[0] != key or not key:
-            last = (key, {term: self.idf(term) for term in key})
+            known = [t for t in key if t in self._document_frequency or not is_symbol(t)]
+            last = (key, {term: self.idf(term) for term in known})
             self._last_weights = last
         return last[1]
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.code_terms import code_spans
 from qa.text import STOPWORDS, terms
 
 _TOKEN = re.compile(r"\w+(?:[.’'\-]\w+)*\.?", re.UNICODE)
@@ -106,9 +107,20 @@ def _adjective(text: str, words: list[Token], first: int, last: int) -> bool:
     )
 
 
+def in_code(token: Token, code: Sequence[tuple[int, int]]) -> bool:
+    """Whether `token` lies inside one of the `code` spans (see `qa.code_terms.code_spans`)."""
+    return any(start <= token.start and token.end <= end for start, end in code)
+
+
 def name_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each name in `text`: runs of capitalised words, possessive dropped."""
-    words = tokens(text)
+    """(start, end) of each name in `text`: runs of capitalised words, possessive dropped,
+    and each piece of code whole.
+
+    A word inside code is never a name of its own: the "T" of `Rc<T>` is a type
+    parameter, and "it" in a follow-up means `Rc<T>`.
+    """
+    code = code_spans(text)
+    words = [word for word in tokens(text) if not in_code(word, code)]
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(words):
@@ -138,7 +150,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
             start, end = words[index].start, words[last].end
             spans.append((start, start + len(_strip_possessive(text[start:end]))))
         index = last + 1
-    return spans
+    return sorted(spans + code)
 
 
 def entities(text: str) -> list[str]:

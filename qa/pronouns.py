@@ -14,10 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from qa.code_terms import code_spans
 from qa.mentions import (
     Token,
     conjoined,
     entities,
+    in_code,
     is_plural,
     name_spans,
     subject,
@@ -129,13 +131,16 @@ def replace_pronouns(
     `person` says whether the documents call a name he or she (see `antecedent`).
     """
     words = tokens(body)
+    code = code_spans(body)  # "`it`" in code is an identifier, not a pronoun
     pieces: list[str] = []
     carried: list[str] = []
     done: set[str] = set()
     position = 0
     for index, word in enumerate(words):
         group = _pronoun_group(word.lower)
-        if group is None or group in done or not _dangling(words, index, body):
+        if group is None or group in done or in_code(word, code):
+            continue
+        if not _dangling(words, index, body):
             continue
         # Only the first pronoun is replaced: the rest now point at the name it became
         # ("How did he finance his work?" -> "How did Tesla finance his work?").

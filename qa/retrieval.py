@@ -149,7 +149,7 @@ def _rescore(
     blurs that sentence with its neighbours, so the best sentence is scored on its own.
     """
     index, _ = collection.lexical()
-    question_terms = index.terms(query)
+    question_terms = index.query_terms(query)
     rescored = []
     for candidate in candidates:
         chunk = candidate.chunk

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from qa.code_terms import code_terms
+
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
@@ -62,13 +64,24 @@ def _split_cjk(word: str) -> list[str]:
     return parts
 
 
-def terms(text: str, *, stem: bool = True, drop_stopwords: bool = True) -> list[str]:
-    """The index terms of `text`, in order (repeats kept, for term frequency)."""
+def terms(
+    text: str, *, stem: bool = True, drop_stopwords: bool = True, parts: bool = True
+) -> list[str]:
+    """The index terms of `text`: its words in order (repeats kept, for term frequency),
+    then what its code adds (see `qa.code_terms`).
+
+    Identifier parts ("try", "recv" of `try_recv`; with `parts`) are words, stemmed and
+    filtered like prose; code symbols (`&str`, `--show-output`) are kept whole. Prose
+    without code gets exactly its word terms, so code matching leaves prose ranking alone.
+    """
     words: list[str] = []
     for word in _WORD.findall(fold(text)):
         words.extend(_split_cjk(word))
+    code = code_terms(text)
+    if parts:
+        words.extend(fold(part) for part in code.parts)
     if drop_stopwords:
         words = [word for word in words if word not in STOPWORDS]
     if stem and words:
         words = _stemmer().stemWords(words)
-    return words
+    return words + [fold(symbol) for symbol in code.symbols]

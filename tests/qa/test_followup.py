@@ -37,6 +37,8 @@ PUTIN_WAR = PreviousTurn(
             ["Tesla Electric Light & Manufacturing"],
         ),
         ("What did he say?", []),
+        ("Is Rc<T> like `Arc<T>` or Box?", ["Rc<T>", "`Arc<T>`", "Box"]),
+        ("Ronald McDonald met the e.g. U.S. team", ["Ronald McDonald", "U.S."]),
     ],
 )
 def test_names_are_capitalised_runs_that_are_not_question_words(
@@ -92,6 +94,25 @@ def test_a_pronoun_takes_the_previous_subject() -> None:
     assert resolution.use_prior
     # The answer is matched against the question's own words too: documents say "he".
     assert resolution.answer_wording == "What did he express satisfaction with?"
+
+
+@pytest.mark.parametrize(
+    ("earlier", "resolved"),
+    [
+        ("What is `Rc<T>` used for?", "How do I clone `Rc<T>`?"),
+        ("What is Rc<T> used for?", "How do I clone Rc<T>?"),
+        ("Is Vec<T> or Rc<T> cheaper to clone?", "How do I clone Rc<T>?"),
+        ("What does try_recv return?", "How do I clone try_recv?"),
+    ],
+)
+def test_a_pronoun_never_resolves_to_a_word_inside_code(earlier: str, resolved: str) -> None:
+    # "it" once became "T", the type parameter of `Rc<T>`: code is one mention, whole.
+    assert resolve("How do I clone it?", [PreviousTurn(earlier)]).query == resolved
+
+
+def test_a_pronoun_spelled_inside_code_is_an_identifier_and_stays() -> None:
+    question = "What does `it` mean in a Kotlin lambda?"
+    assert resolve(question, [PreviousTurn("What is Kotlin?")]).query == question
 
 
 def test_only_the_first_pronoun_is_replaced_the_rest_now_point_at_the_name() -> None:

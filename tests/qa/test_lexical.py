@@ -132,3 +132,67 @@ def test_top_positive_never_returns_zero_scores_or_more_than_exist() -> None:
     assert top_positive(scores, 10).tolist() == [1, 3]
     assert top_positive(np.zeros(5, dtype=np.float32), 3).tolist() == []
     assert top_positive(scores, 0).tolist() == []
+
+
+CODE = [
+    "A str is a string slice; a str is always borrowed.",  # 0
+    "Functions take &str arguments.",  # 1
+    "Run the tests with output shown, and show the output of passing tests too.",  # 2
+    "Pass cargo test -- --show-output to keep the output of passing tests.",  # 3
+    "The receiver offers try_recv, which never blocks.",  # 4
+    "A HashMap stores keys with their values.",  # 5
+    "Try to receive again later when the channel is empty.",  # 6
+    "let file = File::open(path)?; returns early with the error.",  # 7
+]
+
+
+@pytest.fixture
+def code() -> LexicalIndex:
+    return LexicalIndex(CODE)
+
+
+@pytest.mark.parametrize(
+    ("question", "row"),
+    [
+        ("What is `&str`?", 1),
+        ("What is &str?", 1),
+        ("How do I see the output with `--show-output`?", 3),
+        ("What does --show-output do?", 3),
+        ("What does the `?` do after a call?", 7),
+        ("What does :: separate?", 7),
+    ],
+)
+def test_a_question_about_a_symbol_finds_the_passage_holding_it_first(
+    code: LexicalIndex, question: str, row: int
+) -> None:
+    assert int(np.argmax(code.scores(question))) == row
+
+
+def test_words_find_the_parts_of_an_identifier(code: LexicalIndex) -> None:
+    assert int(np.argmax(code.scores("try recv"))) == 4  # not 6, which has "try" only
+    assert code.scores("hash")[5] > 0  # CamelCase: HashMap is hash + map
+    assert code.scores("map keys")[5] > 0
+
+
+def test_a_code_symbol_no_passage_holds_does_not_lower_coverage() -> None:
+    # Inline code loses its backticks in a loaded document, so `gh-deploy` asked in
+    # backticks is indexed there as the words "gh" and "deploy" only.
+    index = LexicalIndex(["Run mkdocs gh-deploy to publish.", "Nothing else."])
+    text = set(index.terms("Run mkdocs gh-deploy to publish."))
+
+    assert index.coverage(index.query_terms("What does `gh-deploy` do?"), text) == 1.0
+    assert index.coverage(index.query_terms("What does gh-deploy do?"), text) == 1.0
+
+
+def test_a_prose_question_mark_adds_no_term(code: LexicalIndex) -> None:
+    assert code.query_terms("What is it?") == []
+    assert code.query_terms("Where do values go?") == code.query_terms("Where do values go")
+
+
+def test_a_question_matches_an_identifier_whole_and_a_passage_is_found_by_its_parts() -> None:
+    index = LexicalIndex(["MkDocs builds docs.", "Sphinx builds docs too."])
+    question = index.query_terms("Does MkDocs deploy?")
+
+    assert question == ["mkdoc", "deploy"]  # not "mk", "doc": one name, counted once
+    assert {"mk", "doc"} <= set(index.terms("MkDocs builds docs."))
+    assert index.coverage(question, set(index.terms("Sphinx builds docs too."))) == 0.0
