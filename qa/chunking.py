@@ -18,8 +18,10 @@ from qa.types import Chunk, Document, Span
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Bumped whenever the same text and settings would give other sentences or passages, so
 # a cached index (qa/index_cache.py) built by an older cutter is rebuilt, not reused.
-CUTTER_VERSION = 2
+CUTTER_VERSION = 3
 _SEGMENTER_PIECE = 4000  # pysbd slows down sharply on very long inputs; feed it pieces
+# A line break between a line not ending a sentence and a line going on in lower case.
+_SOFT_WRAP = re.compile(r"(?<=[^.!?:;\s])([ \t]*)\n(?=[ \t]*[a-z(])")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
     "?!" alone on a line) becomes a sentence of its own, and a sentence it altered ends the
     piece as one span: no text is ever left out of every sentence.
     """
-    piece = text[start:end]
+    piece = _unwrap(text[start:end])
     if not piece:
         return []
     spans: list[Span] = []
@@ -141,6 +143,19 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
     if piece[cursor:].strip():
         spans.extend(_trim(text, start + cursor, end))
     return _join_unspaced(text, spans)
+
+
+def _unwrap(piece: str) -> str:
+    """`piece` with its soft line wraps as spaces, for the segmenter: same length, so every
+    offset found in it holds in the text.
+
+    pysbd ends a sentence at every line break, and hard-wrapped text (plain-text files,
+    DocBook's literallayout, e-mail) breaks lines mid-sentence: "support for PowerPC, and"
+    / "created a set of ...". A break is a wrap when the next line goes on in lower case
+    after a line that did not end a sentence; a line starting otherwise (an item, a
+    number, a capital) keeps its break.
+    """
+    return _SOFT_WRAP.sub(r"\1 ", piece)
 
 
 def _join_unspaced(text: str, spans: list[Span]) -> list[Span]:

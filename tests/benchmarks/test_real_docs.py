@@ -18,6 +18,9 @@ from benchmarks.real_docs import (
     parse_formats,
     strip_citations,
 )
+from qa.load.html import read_html
+from qa.loading import load_structured, load_text
+from qa.types import Document
 
 
 # ----- matching a gold string ------------------------------------------------------------
@@ -55,6 +58,17 @@ def test_an_answer_is_right_only_when_found_and_quoting_a_gold_string() -> None:
 
 
 # ----- passages that end inside a sentence -------------------------------------------------
+def html(markup: str) -> Document:
+    page = read_html(markup)
+    return load_structured(page.text, page.blocks, title="Page")
+
+
+def cut_at(document: Document, needle: str) -> bool:
+    """Whether a passage from the start to just after `needle` ends mid-sentence."""
+    end = document.text.index(needle) + len(needle)
+    return ends_mid_sentence(document, 0, end, max_chars=1000)
+
+
 @pytest.mark.parametrize(
     "passage",
     [
@@ -64,30 +78,58 @@ def test_an_answer_is_right_only_when_found_and_quoting_a_gold_string() -> None:
         "The options are:",
         'He said "stop."',
         "It ends in brackets (as here.)",
-        "Trailing space is ignored.  \n",
         "Curly quotes too.\u201d",
     ],
 )
 def test_passages_ending_a_sentence_are_whole(passage: str) -> None:
-    assert not ends_mid_sentence(passage, max_chars=1000)
+    document = load_text(f"{passage} And the text goes on here.")
+    assert not cut_at(document, passage)
 
 
-@pytest.mark.parametrize(
-    "passage", ["pip install kinto", "The value is (see below)", "and then the", 'a "quote"']
-)
-def test_short_passages_without_final_punctuation_end_mid_sentence(passage: str) -> None:
-    assert ends_mid_sentence(passage, max_chars=1000)
+def test_a_plain_text_passage_cut_inside_a_paragraph_ends_mid_sentence() -> None:
+    document = load_text("The value is (see below) and then the rest.\n\nNext paragraph.")
+
+    assert cut_at(document, "The value is (see below)")
+    assert cut_at(document, "and then the")
+    assert not cut_at(document, "the rest."), "a sentence end"
+
+
+def test_a_plain_text_paragraph_without_punctuation_ending_the_passage_is_whole() -> None:
+    document = load_text("pip install kinto\n\nThen run it.")
+
+    assert not cut_at(document, "pip install kinto")
 
 
 def test_a_passage_cut_at_the_length_limit_is_not_counted() -> None:
-    assert not ends_mid_sentence("x" * 50, max_chars=50)
-    assert ends_mid_sentence("x" * 49, max_chars=50)
+    document = load_text("x" * 60 + " and more")
+
+    assert not ends_mid_sentence(document, 0, 50, max_chars=50)
+    assert ends_mid_sentence(document, 0, 49, max_chars=50)
+
+
+def test_commands_table_rows_and_headings_end_unpunctuated_by_nature() -> None:
+    document = html(
+        "<body><h2>Install it</h2><p>Run this:</p><pre>pip install kinto</pre>"
+        "<table><tr><th>Name</th><th>Use</th></tr><tr><td>a</td><td>b</td></tr></table>"
+        "<p>A paragraph that goes on past the cut.</p></body>"
+    )
+
+    assert not cut_at(document, "Install it")
+    assert not cut_at(document, "pip install kinto")
+    assert not cut_at(document, "Name | Use")
+    assert cut_at(document, "A paragraph that goes on")
+    assert not cut_at(document, "past the cut.")
+
+
+def test_a_list_item_cut_short_ends_mid_sentence_and_a_whole_one_does_not() -> None:
+    document = html("<body><ul><li>first item without a stop</li><li>second one</li></ul></body>")
+
+    assert not cut_at(document, "first item without a stop")
+    assert cut_at(document, "first item")
 
 
 def test_corpus_figures_count_passages_per_million_characters() -> None:
-    corpus = corpus_figures(
-        documents=2, characters=500_000, passages=["Whole.", "cut off", "Whole too."], max_chars=100
-    )
+    corpus = corpus_figures(documents=2, characters=500_000, passages=3, mid_sentence=1)
 
     assert corpus.passages == 3
     assert corpus.passages_per_million_chars == pytest.approx(6.0)

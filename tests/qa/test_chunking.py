@@ -273,3 +273,23 @@ def test_a_citation_mark_glued_to_a_sentence_is_left_as_it_is() -> None:
     spans = [text[s.start : s.end] for s in sentence_spans(text)]
 
     assert spans[0] == "Gas turbines drive most stations."
+
+
+def test_a_hard_wrapped_sentence_is_one_sentence() -> None:
+    text = (
+        "He also did the translation support for PowerPC, and\n"
+        "created a set of derivatives of the release line.\n"
+        "Greg Parker wrote the port."
+    )
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "He also did the translation support for PowerPC, and\n"
+        "created a set of derivatives of the release line.",
+        "Greg Parker wrote the port.",
+    ]
+
+
+def test_lines_that_do_not_go_on_in_lower_case_keep_their_breaks() -> None:
+    text = "433477 FreeBSD support, part 6\n433479 FreeBSD support, part 7\n* Fix the demangler"
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == text.split("\n")
