@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import DocumentError, EmptyDocumentError, RedirectPageError, UnsupportedFormatError
+from qa.errors import (
+    DocumentError,
+    EmptyDocumentError,
+    NoTextLayerError,
+    RedirectPageError,
+    UnsupportedFormatError,
+)
 from qa.load.html import read_html
 from qa.load.markdown import read_markdown
 from qa.types import Block, Document, content_id
@@ -226,7 +232,8 @@ def load_path(
     Raises:
         DocumentError: missing, unreadable, too large, or damaged file (named).
         UnsupportedFormatError: a file type not in `supported_suffixes()`, or binary.
-        EmptyDocumentError: no text in it (for a PDF: perhaps scanned images only).
+        EmptyDocumentError: no text in it; for a redirect stub, RedirectPageError.
+        NoTextLayerError: a PDF with no text layer (scanned images only).
     """
     file = Path(path)
     suffix = file.suffix.lower()
@@ -240,7 +247,7 @@ def load_path(
     if suffix in PDF_SUFFIXES:
         text = pdf_to_text(data, file.name)
         if not text.strip():
-            raise EmptyDocumentError(
+            raise NoTextLayerError(
                 f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
             )
     elif suffix in HTML_SUFFIXES:
@@ -285,22 +292,30 @@ def looks_like_path(item: str) -> bool:
     return candidate.suffix.lower() in SUPPORTED_SUFFIXES or candidate.is_file()
 
 
-def load_items(items: Iterable[str | os.PathLike[str] | Document]) -> list[Document]:
-    """Load a mix of paths, strings and Documents; a str naming a file is read as a file."""
-    documents = []
-    for item in items:
-        if isinstance(item, Document):
-            documents.append(item)
-        elif isinstance(item, os.PathLike):
-            documents.append(load_path(item))
-        elif isinstance(item, str):
-            documents.append(load_path(item.strip()) if looks_like_path(item) else load_text(item))
-        else:
-            raise DocumentError(
-                f"Cannot add a {type(item).__name__} as a document; pass a path, a string of "
-                "text, or a Document."
-            )
-    return documents
+Item = str | os.PathLike[str] | Document
+
+
+def load_item(item: Item) -> Document:
+    """Load a path, a string or a Document; a str naming a file is read as a file.
+
+    Raises:
+        DocumentError: as `load_path` and `load_text` do, or an item of another type.
+    """
+    if isinstance(item, Document):
+        return item
+    if isinstance(item, os.PathLike):
+        return load_path(item)
+    if isinstance(item, str):
+        return load_path(item.strip()) if looks_like_path(item) else load_text(item)
+    raise DocumentError(
+        f"Cannot add a {type(item).__name__} as a document; pass a path, a string of "
+        "text, or a Document."
+    )
+
+
+def load_items(items: Iterable[Item]) -> list[Document]:
+    """Load a mix of paths, strings and Documents, stopping at the first that fails."""
+    return [load_item(item) for item in items]
 
 
 @dataclass(frozen=True)
