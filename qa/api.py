@@ -24,7 +24,7 @@ from qa.chunking import ChunkingConfig
 from qa.collection import Collection, ProgressCallback
 from qa.errors import NothingIndexedError, QuestionError
 from qa.index_report import IndexReport
-from qa.indexing import index_items
+from qa.indexing import LoadedBatch, index_batch, load_batch
 from qa.lexical import LexicalConfig
 from qa.loading import bundled_article_path, load_items, load_text
 from qa.retrieval import RetrievalConfig, retrieve
@@ -300,7 +300,7 @@ class Assistant:
 
     def index(
         self,
-        items: Iterable[str | os.PathLike[str] | Document],
+        items: Iterable[str | os.PathLike[str] | Document] | LoadedBatch,
         *,
         names: Sequence[str] | None = None,
         progress: ProgressCallback | None = None,
@@ -314,18 +314,25 @@ class Assistant:
         error), in the order given. The report is also kept in `last_report`.
 
         Args:
-            items: what to add, as for `add_documents`.
+            items: what to add, as for `add_documents`; or a batch `qa.indexing.load_batch`
+                already read (to refuse bad files before a model loads, as `qa index` does).
             names: how the report names each input (default: the path as given, or the
                 start of a text).
             progress: called with (done, total) texts encoded.
 
         Raises:
-            ValueError: `names` does not have one name per input.
+            ValueError: `names` does not have one name per input, or comes with a batch.
             DocumentError: the model failed on the batch (nothing is added then).
         """
-        if isinstance(items, (str, os.PathLike, Document)):
-            items = [items]
-        report = index_items(self.collection, list(items), names=names, progress=progress)
+        if isinstance(items, LoadedBatch):
+            if names is not None:
+                raise ValueError("A loaded batch has its names already; do not pass names=.")
+            batch = items
+        else:
+            if isinstance(items, (str, os.PathLike, Document)):
+                items = [items]
+            batch = load_batch(list(items), names)
+        report = index_batch(self.collection, batch, progress=progress)
         self.last_report = report
         return report
 

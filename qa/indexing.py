@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.collection import Collection, ProgressCallback
@@ -70,61 +71,91 @@ def _warnings(document: Document) -> tuple[str, ...]:
     return (f"very little text ({words} words)",) if words < FEW_WORDS else ()
 
 
-def index_items(
-    collection: Collection,
-    items: Sequence[Item],
-    *,
-    names: Sequence[str] | None = None,
-    progress: ProgressCallback | None = None,
-) -> IndexReport:
-    """Load each item on its own, index the new documents in one pass, report every item.
+@dataclass(frozen=True)
+class LoadedBatch:
+    """Inputs read and checked, before any model runs.
 
-    Args:
-        collection: where the documents go.
-        items: paths, strings of text or Documents.
-        names: how the report names each item (default `input_name`); one per item.
-        progress: called with (done, total) texts encoded.
+    Attributes:
+        names: how the report names each input.
+        outcomes: per input, its Document, or its entry when it was refused or repeats an
+            earlier input of the batch.
+    """
+
+    names: tuple[str, ...]
+    outcomes: tuple[Document | ReportEntry, ...]
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        """The documents to index (each content once)."""
+        return tuple(o for o in self.outcomes if isinstance(o, Document))
+
+    @property
+    def refused(self) -> tuple[ReportEntry, ...]:
+        """The entries of the inputs not to index (refused, or repeating an earlier one)."""
+        return tuple(o for o in self.outcomes if isinstance(o, ReportEntry))
+
+
+def load_batch(items: Sequence[Item], names: Sequence[str] | None = None) -> LoadedBatch:
+    """Read every input on its own (no model needed), so that one bad file does not stop
+    the others; a later input with the content of an earlier one is a duplicate of it.
 
     Raises:
         ValueError: `names` does not have one name per item.
-        DocumentError: the model failed on the batch (nothing is added then).
     """
-    labels = list(names) if names is not None else [input_name(i) for i in items]
+    labels = tuple(names) if names is not None else tuple(input_name(i) for i in items)
     if len(labels) != len(items):
         raise ValueError(f"Got {len(labels)} names for {len(items)} inputs; they must match.")
-    entries: list[ReportEntry | None] = [None] * len(items)
-    first: dict[str, int] = {}  # content id -> the input that brought it
-    fresh: dict[int, Document] = {}
-    for i, item in enumerate(items):
+    outcomes: list[Document | ReportEntry] = []
+    first: dict[str, str] = {}  # content id -> the input that brought it
+    for label, item in zip(labels, items, strict=True):
         try:
             document = load_item(item)
         except (DocumentError, OSError) as err:
-            entries[i] = refusal(labels[i], item, err)
+            outcomes.append(refusal(label, item, err))
             continue
         if document.id in first:
-            reason = f"duplicate of {labels[first[document.id]]}"
-            entries[i] = ReportEntry(labels[i], "skipped", reason, doc_id=document.id)
-        elif document.id in collection:
-            reason = f"duplicate of {_describe(collection.entry(document.id).document)}"
-            entries[i] = ReportEntry(
-                labels[i], "skipped", f"{reason} (already indexed)", doc_id=document.id
-            )
+            reason = f"duplicate of {first[document.id]}"
+            outcomes.append(ReportEntry(label, "skipped", reason, doc_id=document.id))
         else:
-            first[document.id] = i
-            fresh[i] = document
-    added = set(collection.add(fresh.values(), progress=progress))
+            first[document.id] = label
+            outcomes.append(document)
+    return LoadedBatch(labels, tuple(outcomes))
+
+
+def index_batch(
+    collection: Collection, batch: LoadedBatch, *, progress: ProgressCallback | None = None
+) -> IndexReport:
+    """Index a batch's new documents in one pass and report every input.
+
+    A document already in `collection` is a duplicate of it, named by its file or title.
+
+    Raises:
+        DocumentError: the model failed on the batch (nothing is added then).
+    """
+    fresh = []
+    entries: list[Document | ReportEntry] = []
+    for name, outcome in zip(batch.names, batch.outcomes, strict=True):
+        if isinstance(outcome, Document) and outcome.id in collection:
+            existing = _describe(collection.entry(outcome.id).document)
+            reason = f"duplicate of {existing} (already indexed)"
+            entries.append(ReportEntry(name, "skipped", reason, doc_id=outcome.id))
+            continue
+        if isinstance(outcome, Document):
+            fresh.append(outcome)
+        entries.append(outcome)
+    added = set(collection.add(fresh, progress=progress))
     counts = collection.passage_counts()
-    for i, document in fresh.items():
-        if document.id in added:
-            entries[i] = ReportEntry(
-                labels[i],
-                "indexed",
-                passages=counts[document.id],
-                doc_id=document.id,
-                warnings=_warnings(document),
-            )
-        else:  # another thread added the same content meanwhile
-            entries[i] = ReportEntry(
-                labels[i], "skipped", "duplicate (already indexed)", doc_id=document.id
-            )
-    return IndexReport(tuple(e for e in entries if e is not None))
+    return IndexReport(
+        tuple(
+            _indexed(name, e, added, counts[e.id]) if isinstance(e, Document) else e
+            for name, e in zip(batch.names, entries, strict=True)
+        )
+    )
+
+
+def _indexed(name: str, document: Document, added: set[str], passages: int) -> ReportEntry:
+    if document.id not in added:  # another thread added the same content meanwhile
+        return ReportEntry(name, "skipped", "duplicate (already indexed)", doc_id=document.id)
+    return ReportEntry(
+        name, "indexed", passages=passages, doc_id=document.id, warnings=_warnings(document)
+    )
