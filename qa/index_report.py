@@ -29,6 +29,8 @@ class ReportEntry:
         doc_id: the document's content id: its own when indexed, the one it duplicates
             when skipped as a duplicate, else None.
         warnings: things worth a look in an indexed document ("very little text (3 words)").
+        detail: the full message of the error that refused it, which says what to do
+            ("old.html is a redirect stub (it only points to /b); ..."); "" otherwise.
     """
 
     input: str
@@ -37,6 +39,7 @@ class ReportEntry:
     passages: int = 0
     doc_id: str | None = None
     warnings: tuple[str, ...] = ()
+    detail: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

@@ -46,20 +46,23 @@ def input_name(item: Item) -> str:
 def refusal(name: str, item: object, err: DocumentError | OSError) -> ReportEntry:
     """The entry for an input the loader refused: skipped when there is nothing to index
     (a redirect stub, no text, an unsupported format), failed for any other error."""
+    detail = str(err)
+    if isinstance(err, OSError) and not isinstance(err, DocumentError):
+        detail = f"Cannot read {name}: {err.strerror or err}"
     if isinstance(err, RedirectPageError):
-        return ReportEntry(name, "skipped", f"redirect stub to {err.target}")
+        return ReportEntry(name, "skipped", f"redirect stub to {err.target}", detail=detail)
     if isinstance(err, NoTextLayerError):
-        return ReportEntry(name, "skipped", "no text layer (a scanned PDF needs OCR first)")
+        reason = "no text layer (a scanned PDF needs OCR first)"
+        return ReportEntry(name, "skipped", reason, detail=detail)
     if isinstance(err, EmptyDocumentError):
-        return ReportEntry(name, "skipped", "empty")
+        return ReportEntry(name, "skipped", "empty", detail=detail)
     if isinstance(err, UnsupportedFormatError):
         suffix = Path(os.fspath(item)).suffix.lower() if isinstance(item, os.PathLike) else ""
         if isinstance(item, os.PathLike) and suffix not in SUPPORTED_SUFFIXES:
-            return ReportEntry(name, "skipped", f"unsupported format {suffix or '(none)'}")
-        return ReportEntry(name, "skipped", f"unsupported format: {err}")
-    if isinstance(err, OSError) and not isinstance(err, DocumentError):
-        return ReportEntry(name, "failed", f"cannot read {name}: {err.strerror or err}")
-    return ReportEntry(name, "failed", str(err))
+            reason = f"unsupported format {suffix or '(none)'}"
+            return ReportEntry(name, "skipped", reason, detail=detail)
+        return ReportEntry(name, "skipped", f"unsupported format: {err}", detail=detail)
+    return ReportEntry(name, "failed", detail, detail=detail)
 
 
 def _describe(document: Document) -> str:

@@ -73,6 +73,8 @@ def test_each_kind_of_input_gets_its_status_and_reason(
     ]
     assert reasons[6].startswith("broken.pdf is not a readable PDF")
     assert reasons[7] == f"File not found: {missing}"
+    assert report.entries[2].detail.startswith("old.html is a redirect stub (it only points")
+    assert report.entries[1].detail == report.entries[0].detail == ""
     [indexed] = report.indexed
     assert indexed.passages == assistant.collection.passage_count > 0
     assert indexed.doc_id == report.entries[1].doc_id == assistant.documents[0].id
@@ -129,6 +131,7 @@ def test_the_report_as_a_dict_is_json_with_counts_and_entries(fake_encoder: Text
         "passages": 0,
         "doc_id": report.entries[0].doc_id,
         "warnings": [],
+        "detail": "",
     }
 
 
