@@ -24,7 +24,7 @@ from qa.chunking import ChunkingConfig
 from qa.collection import Collection, ProgressCallback
 from qa.errors import NothingIndexedError, QuestionError
 from qa.index_report import IndexReport
-from qa.indexing import LoadedBatch, index_batch, load_batch
+from qa.indexing import LoadedBatch, index_batch, load_batch, load_paths
 from qa.lexical import LexicalConfig
 from qa.loading import bundled_article_path, load_items, load_text
 from qa.retrieval import RetrievalConfig, retrieve
@@ -161,11 +161,12 @@ class Assistant:
         settings: Settings | None = None,
         reader: ReaderChoice = "auto",
     ) -> Assistant:
-        """An assistant over files (.txt, .md, .html, .htm, .pdf).
+        """An assistant over files (.txt, .md, .html, .htm, .pdf) and folders of them.
 
-        Files that cannot be indexed (duplicates, redirect stubs, empty, unsupported or
-        broken files) are left out and reported, one entry per path, in
-        `assistant.last_report`; see `index`.
+        A folder stands for the documents inside it and its sub-folders. Files that
+        cannot be indexed (duplicates, redirect stubs, empty, unsupported or broken files)
+        are left out and reported, one entry per file, in `assistant.last_report`; see
+        `index`.
 
         Raises:
             NothingIndexedError: paths were given but none could be indexed; the message
@@ -174,7 +175,7 @@ class Assistant:
         assistant = cls(
             _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)
         )
-        report = assistant.index([Path(p) for p in paths])
+        report = assistant.index(load_paths(paths))
         if report.entries and not report.indexed:
             raise NothingIndexedError(f"Nothing was indexed: {report.problems()}", report=report)
         return assistant

@@ -88,9 +88,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa import Assistant, IndexReport, NothingIndexedError, storage
-    from qa.indexing import load_batch
+    from qa.indexing import load_paths
 
-    batch = load_batch([Path(p) for p in args.paths])
+    batch = load_paths(args.paths)
     if not batch.documents:  # refused before the model loads or the index is claimed
         report = IndexReport(batch.refused)
         _print_report(report, args.json)
@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Prints what became of each file: indexed (passages), skipped (duplicate, redirect "
         "stub, empty, unsupported) or failed (the error); exits 2 if none could be indexed.",
     )
-    index.add_argument("paths", nargs="+", metavar="PATH")
+    index.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     index.add_argument("--out", required=True, metavar="DIR")
     index.add_argument("--json", action="store_true", help="print the index report as JSON")
     index.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -7,7 +7,7 @@ others; each input ends as one `ReportEntry`, so nothing is skipped silently.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from qa.errors import (
     UnsupportedFormatError,
 )
 from qa.index_report import IndexReport, ReportEntry
-from qa.loading import SUPPORTED_SUFFIXES, Item, load_item, looks_like_path
+from qa.loading import SUPPORTED_SUFFIXES, Item, folder_contents, load_item, looks_like_path
 from qa.types import Document
 
 FEW_WORDS = 20  # an indexed document with fewer words than this gets a warning
@@ -123,6 +123,28 @@ def load_batch(items: Sequence[Item], names: Sequence[str] | None = None) -> Loa
             first[document.id] = label
             outcomes.append(document)
     return LoadedBatch(labels, tuple(outcomes))
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]]) -> LoadedBatch:
+    """`load_batch` over files, each folder replaced by the documents inside it (and in
+    its sub-folders, in name order); a folder's hidden entries and files of other types
+    are skipped inputs of their own, and a folder with nothing in it one skipped input.
+    """
+    parts: list[Path | ReportEntry] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            parts.append(path)
+            continue
+        found, left_out = folder_contents(path)
+        parts.extend(found)
+        parts.extend(ReportEntry(str(entry), "skipped", why) for entry, why in left_out)
+        if not found and not left_out:
+            parts.append(ReportEntry(str(path), "skipped", "empty folder"))
+    files = load_batch([p for p in parts if isinstance(p, Path)])
+    loaded = iter(zip(files.names, files.outcomes, strict=True))
+    merged = [(p.input, p) if isinstance(p, ReportEntry) else next(loaded) for p in parts]
+    return LoadedBatch(tuple(n for n, _ in merged), tuple(o for _, o in merged))
 
 
 def index_batch(

@@ -325,7 +325,7 @@ class FileListing:
     Attributes:
         files: every file named directly, then each folder's readable files, in order.
         skipped: one line per entry of a folder that is not loaded, saying why
-            ("notes.docx: unsupported file type '.docx'").
+            ("notes.docx: unsupported format .docx").
     """
 
     files: list[Path]
@@ -349,7 +349,8 @@ def document_files(paths: Iterable[str | os.PathLike[str]]) -> FileListing:
         if not path.is_dir():
             files.append(path)
             continue
-        found = _folder_files(path, skipped)
+        found, left_out = folder_contents(path)
+        skipped.extend(f"{entry}: {why}" for entry, why in left_out)
         if not found:
             raise DocumentError(
                 f"Folder {path} holds no documents ({', '.join(supported_suffixes())})."
@@ -358,18 +359,23 @@ def document_files(paths: Iterable[str | os.PathLike[str]]) -> FileListing:
     return FileListing(files, skipped)
 
 
-def _folder_files(folder: Path, skipped: list[str]) -> list[Path]:
+def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files the loader reads in `folder` and its sub-folders, in name order, and each
+    entry left out with why ("hidden", "unsupported format .docx")."""
     found: list[Path] = []
+    left_out: list[tuple[Path, str]] = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
-            skipped.append(f"{entry}: hidden")
+            left_out.append((entry, "hidden"))
         elif entry.is_dir():
-            found.extend(_folder_files(entry, skipped))
+            inner, inner_left = folder_contents(entry)
+            found.extend(inner)
+            left_out.extend(inner_left)
         elif entry.suffix.lower() not in SUPPORTED_SUFFIXES:
-            skipped.append(f"{entry}: unsupported file type {entry.suffix or '(none)'!r}")
+            left_out.append((entry, f"unsupported format {entry.suffix.lower() or '(none)'}"))
         else:
             found.append(entry)
-    return found
+    return found, left_out
 
 
 def bundled_article_path() -> Path:

@@ -144,6 +144,27 @@ def test_index_again_reports_duplicates_of_the_index_and_exits_0(
     assert lines[1] == f"skipped         -  {owls}  (duplicate of owls.txt (already indexed))"
 
 
+def test_index_reads_a_folder_and_reports_what_it_leaves_out(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in _site(tmp_path):
+        path.rename(docs / path.name)
+    (docs / "logo.png").write_bytes(b"PNG")
+
+    assert cli.main(["index", str(docs), "--out", str(tmp_path / "idx"), "--json"]) == 0
+
+    entries = json.loads(capsys.readouterr().out)["entries"]
+    assert [(Path(e["input"]).name, e["status"]) for e in entries] == [
+        ("broken.pdf", "failed"),
+        ("old.html", "skipped"),
+        ("owls-again.md", "indexed"),
+        ("owls.txt", "skipped"),
+        ("logo.png", "skipped"),
+    ]
+
+
 def test_index_with_nothing_to_index_exits_2_before_loading_the_model(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -315,7 +336,7 @@ def test_eval_reports_the_files_of_a_folder_it_skips(
     )
 
     assert code == 0
-    skipped = f"qa eval: skipped {tmp_path / 'docs' / 'slides.pptx'}: unsupported file type '.pptx'"
+    skipped = f"qa eval: skipped {tmp_path / 'docs' / 'slides.pptx'}: unsupported format .pptx"
     assert skipped in capsys.readouterr().err.splitlines()
 
 

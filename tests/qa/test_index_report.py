@@ -255,3 +255,26 @@ def test_every_input_is_named_exactly_once_whatever_the_mix(
             assert entry.status == "indexed" and entry.passages > 0
     assert len(assistant.documents) == len(seen) == counts["indexed"]
     assert counts["passages"] == assistant.collection.passage_count
+
+
+def test_a_folder_stands_for_its_documents_and_what_it_leaves_out_is_reported(
+    fake_encoder: TextEncoder, tmp_path: Path
+) -> None:
+    docs, void = tmp_path / "docs", tmp_path / "void"
+    (docs / "more").mkdir(parents=True)
+    (docs / ".git").mkdir()
+    void.mkdir()
+    write(docs, "a.txt", OWLS)
+    write(docs / "more", "b.md", "# Bees\n\nHoney bees make honey from nectar all summer.")
+    write(docs, "logo.png", "x")
+
+    assistant = Assistant.from_paths([docs, void], embedder=fake_encoder)
+
+    assert assistant.last_report is not None
+    assert [(e.input, e.status, e.reason) for e in assistant.last_report.entries] == [
+        (str(docs / "a.txt"), "indexed", ""),
+        (str(docs / "more" / "b.md"), "indexed", ""),
+        (str(docs / ".git"), "skipped", "hidden"),
+        (str(docs / "logo.png"), "skipped", "unsupported format .png"),
+        (str(void), "skipped", "empty folder"),
+    ]
