@@ -20,7 +20,7 @@ from qa.errors import (
     UnsupportedFormatError,
 )
 from qa.index_report import IndexReport, ReportEntry
-from qa.loading import SUPPORTED_SUFFIXES, Item, folder_contents, load_item, looks_like_path
+from qa.loading import SUPPORTED_SUFFIXES, Item, load_item, looks_like_path, path_contents
 from qa.types import Document
 
 FEW_WORDS = 20  # an indexed document with fewer words than this gets a warning
@@ -132,15 +132,11 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> LoadedBatch:
     """
     parts: list[Path | ReportEntry] = []
     for raw in paths:
-        path = Path(raw)
-        if not path.is_dir():
-            parts.append(path)
-            continue
-        found, left_out = folder_contents(path)
+        found, left_out = path_contents(Path(raw))
         parts.extend(found)
         parts.extend(ReportEntry(str(entry), "skipped", why) for entry, why in left_out)
         if not found and not left_out:
-            parts.append(ReportEntry(str(path), "skipped", "empty folder"))
+            parts.append(ReportEntry(str(Path(raw)), "skipped", "empty folder"))
     files = load_batch([p for p in parts if isinstance(p, Path)])
     loaded = iter(zip(files.names, files.outcomes, strict=True))
     merged = [(p.input, p) if isinstance(p, ReportEntry) else next(loaded) for p in parts]

@@ -345,18 +345,19 @@ def document_files(paths: Iterable[str | os.PathLike[str]]) -> FileListing:
     files: list[Path] = []
     skipped: list[str] = []
     for item in paths:
-        path = Path(item)
-        if not path.is_dir():
-            files.append(path)
-            continue
-        found, left_out = folder_contents(path)
+        found, left_out = path_contents(Path(item))
         skipped.extend(f"{entry}: {why}" for entry, why in left_out)
-        if not found:
+        if not found:  # only a folder finds nothing: a file stands for itself
             raise DocumentError(
-                f"Folder {path} holds no documents ({', '.join(supported_suffixes())})."
+                f"Folder {Path(item)} holds no documents ({', '.join(supported_suffixes())})."
             )
         files.extend(found)
     return FileListing(files, skipped)
+
+
+def path_contents(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """A file stands for itself; a folder for its `folder_contents`."""
+    return folder_contents(path) if path.is_dir() else ([path], [])
 
 
 def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
