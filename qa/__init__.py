@@ -1,7 +1,7 @@
 """qa-assistant: offline question answering over documents, with cited evidence.
 
-The public API is `Assistant` (and `Answer`, `Source`, `Document`); importing this package
-loads no model and does not import the UI.
+The public API is `Assistant` (and `Answer`, `Source`, `Document`, `IndexReport`);
+importing this package loads no model and does not import the UI.
 """
 
 from qa.api import MAX_QUESTION_CHARS, Assistant, Settings
@@ -14,6 +14,8 @@ from qa.errors import (
     IndexMismatchError,
     ModelIntegrityError,
     ModelNotAvailableError,
+    NoTextLayerError,
+    NothingIndexedError,
     QAError,
     QuestionError,
     RedirectPageError,
@@ -21,6 +23,7 @@ from qa.errors import (
     UnknownDocumentError,
     UnsupportedFormatError,
 )
+from qa.index_report import IndexReport, ReportEntry
 from qa.types import Answer, Document, Source
 
 __all__ = [
@@ -34,11 +37,15 @@ __all__ = [
     "IndexCorruptError",
     "IndexLockedError",
     "IndexMismatchError",
+    "IndexReport",
     "ModelIntegrityError",
     "ModelNotAvailableError",
+    "NoTextLayerError",
+    "NothingIndexedError",
     "QAError",
     "QuestionError",
     "RedirectPageError",
+    "ReportEntry",
     "Settings",
     "Source",
     "StoreError",

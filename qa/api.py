@@ -22,7 +22,9 @@ from qa.answer.reader import SentenceReader, default_reader
 from qa.answering import AnsweringConfig, answer, source_of
 from qa.chunking import ChunkingConfig
 from qa.collection import Collection, ProgressCallback
-from qa.errors import QuestionError
+from qa.errors import NothingIndexedError, QuestionError
+from qa.index_report import IndexReport
+from qa.indexing import LoadedBatch, index_batch, load_batch, load_paths
 from qa.lexical import LexicalConfig
 from qa.loading import bundled_article_path, load_items, load_text
 from qa.retrieval import RetrievalConfig, retrieve
@@ -124,6 +126,8 @@ class Assistant:
             embed_titles=self.settings.embed_titles,
         )
         self.collection.reader = reader
+        # The report of the latest `index` call (and so of `from_paths`); None before one.
+        self.last_report: IndexReport | None = None
 
     def __repr__(self) -> str:
         return f"Assistant(documents={len(self.collection)}, model={self.embedder.name!r})"
@@ -157,11 +161,23 @@ class Assistant:
         settings: Settings | None = None,
         reader: ReaderChoice = "auto",
     ) -> Assistant:
-        """An assistant over files (.txt, .md, .html, .htm, .pdf)."""
+        """An assistant over files (.txt, .md, .html, .htm, .pdf) and folders of them.
+
+        A folder stands for the documents inside it and its sub-folders. Files that
+        cannot be indexed (duplicates, redirect stubs, empty, unsupported or broken files)
+        are left out and reported, one entry per file, in `assistant.last_report`; see
+        `index`.
+
+        Raises:
+            NothingIndexedError: paths were given but none could be indexed; the message
+                names each one and why.
+        """
         assistant = cls(
             _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)
         )
-        assistant.add_documents([Path(p) for p in paths])
+        report = assistant.index(load_paths(paths))
+        if report.entries and not report.indexed:
+            raise NothingIndexedError(f"Nothing was indexed: {report.problems()}", report=report)
         return assistant
 
     @classmethod
@@ -282,6 +298,44 @@ class Assistant:
         documents = load_items(items)
         self.collection.add(documents, progress=progress)
         return [d.id for d in documents]
+
+    def index(
+        self,
+        items: Iterable[str | os.PathLike[str] | Document] | LoadedBatch,
+        *,
+        names: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IndexReport:
+        """Add what can be added and account for every input; returns the report.
+
+        Unlike `add_documents`, one bad input does not stop the others: each input (a
+        path, a string of text or a Document) is indexed (with its passage count),
+        skipped (a duplicate of another input or of a document already here, a redirect
+        stub, empty, an unsupported format, a PDF without a text layer) or failed (the
+        error), in the order given. The report is also kept in `last_report`.
+
+        Args:
+            items: what to add, as for `add_documents`; or a batch `qa.indexing.load_batch`
+                already read (to refuse bad files before a model loads, as `qa index` does).
+            names: how the report names each input (default: the path as given, or the
+                start of a text).
+            progress: called with (done, total) texts encoded.
+
+        Raises:
+            ValueError: `names` does not have one name per input, or comes with a batch.
+            DocumentError: the model failed on the batch (nothing is added then).
+        """
+        if isinstance(items, LoadedBatch):
+            if names is not None:
+                raise ValueError("A loaded batch has its names already; do not pass names=.")
+            batch = items
+        else:
+            if isinstance(items, (str, os.PathLike, Document)):
+                items = [items]
+            batch = load_batch(list(items), names)
+        report = index_batch(self.collection, batch, progress=progress)
+        self.last_report = report
+        return report
 
     def remove_document(self, doc_id: str) -> Document:
         """Remove a document and its passages; returns it.

@@ -87,10 +87,14 @@ def _path_text(path: tuple[str, ...]) -> str:
 def cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from qa import Assistant, storage
-    from qa.loading import load_items
+    from qa import Assistant, IndexReport, NothingIndexedError, storage
+    from qa.indexing import load_paths
 
-    documents = load_items([Path(p) for p in args.paths])
+    batch = load_paths(args.paths)
+    if not batch.documents:  # refused before the model loads or the index is claimed
+        report = IndexReport(batch.refused)
+        _print_report(report, args.json)
+        raise NothingIndexedError(f"Nothing was indexed: {report.problems()}", report=report)
     # Claim the directory before loading the model, so a second writer is refused at once
     # rather than after minutes of embedding.
     with storage.writing(args.out) as session:
@@ -107,13 +111,23 @@ def cmd_index(args: argparse.Namespace) -> int:
                 bar.total = total
                 bar.update(done - bar.n)
 
-            assistant.add_documents(documents, progress=progress)
+            report = assistant.index(batch, progress=progress)
         where = assistant.save(args.out)
+    _print_report(report, args.json)
     print(
         f"Indexed {len(assistant.documents)} documents, "
-        f"{assistant.collection.passage_count} passages -> {where}"
+        f"{assistant.collection.passage_count} passages -> {where}",
+        file=sys.stderr if args.json else sys.stdout,
     )
     return 0
+
+
+def _print_report(report: Any, as_json: bool) -> None:
+    """The index report: its dict as JSON, or the table (one line per input, totals)."""
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(report.table())
 
 
 def default_reader() -> Any:
@@ -233,10 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser(
         "index",
         help="index files into a directory",
-        description="Embed files and save the index (added to an existing index in --out).",
+        description="Embed files and save the index (added to an existing index in --out). "
+        "Prints what became of each file: indexed (passages), skipped (duplicate, redirect "
+        "stub, empty, unsupported) or failed (the error); exits 2 if none could be indexed.",
     )
-    index.add_argument("paths", nargs="+", metavar="PATH")
+    index.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     index.add_argument("--out", required=True, metavar="DIR")
+    index.add_argument("--json", action="store_true", help="print the index report as JSON")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
 

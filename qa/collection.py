@@ -7,6 +7,7 @@ from every structure at once, under one lock.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -139,6 +140,11 @@ class Collection:
     @property
     def passage_count(self) -> int:
         return len(self._chunks)
+
+    def passage_counts(self) -> Counter[str]:
+        """Passages per document id."""
+        with self.lock:
+            return Counter(chunk.doc_id for chunk in self._chunks.values())
 
     @property
     def next_id(self) -> int:

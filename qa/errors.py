@@ -23,6 +23,8 @@ __all__ = [
     "IndexMismatchError",
     "ModelIntegrityError",
     "ModelNotAvailableError",
+    "NoTextLayerError",
+    "NothingIndexedError",
     "QAError",
     "QuestionError",
     "RedirectPageError",
@@ -68,6 +70,22 @@ class RedirectPageError(EmptyDocumentError):
     def __init__(self, message: str, *, target: str) -> None:
         super().__init__(message)
         self.target = target
+
+
+class NoTextLayerError(EmptyDocumentError):
+    """A PDF whose pages hold no text, only images (a scan): it needs OCR before indexing."""
+
+
+class NothingIndexedError(DocumentError):
+    """None of the inputs given could be indexed; the message names each one and why.
+
+    Attributes:
+        report: the `IndexReport` of the attempt, one entry per input.
+    """
+
+    def __init__(self, message: str, *, report: object) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class UnknownDocumentError(QAError, KeyError):

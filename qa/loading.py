@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import DocumentError, EmptyDocumentError, RedirectPageError, UnsupportedFormatError
+from qa.errors import (
+    DocumentError,
+    EmptyDocumentError,
+    NoTextLayerError,
+    RedirectPageError,
+    UnsupportedFormatError,
+)
 from qa.load.html import read_html
 from qa.load.markdown import read_markdown
 from qa.types import Block, Document, content_id
@@ -226,7 +232,8 @@ def load_path(
     Raises:
         DocumentError: missing, unreadable, too large, or damaged file (named).
         UnsupportedFormatError: a file type not in `supported_suffixes()`, or binary.
-        EmptyDocumentError: no text in it (for a PDF: perhaps scanned images only).
+        EmptyDocumentError: no text in it; for a redirect stub, RedirectPageError.
+        NoTextLayerError: a PDF with no text layer (scanned images only).
     """
     file = Path(path)
     suffix = file.suffix.lower()
@@ -240,7 +247,7 @@ def load_path(
     if suffix in PDF_SUFFIXES:
         text = pdf_to_text(data, file.name)
         if not text.strip():
-            raise EmptyDocumentError(
+            raise NoTextLayerError(
                 f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
             )
     elif suffix in HTML_SUFFIXES:
@@ -285,22 +292,30 @@ def looks_like_path(item: str) -> bool:
     return candidate.suffix.lower() in SUPPORTED_SUFFIXES or candidate.is_file()
 
 
-def load_items(items: Iterable[str | os.PathLike[str] | Document]) -> list[Document]:
-    """Load a mix of paths, strings and Documents; a str naming a file is read as a file."""
-    documents = []
-    for item in items:
-        if isinstance(item, Document):
-            documents.append(item)
-        elif isinstance(item, os.PathLike):
-            documents.append(load_path(item))
-        elif isinstance(item, str):
-            documents.append(load_path(item.strip()) if looks_like_path(item) else load_text(item))
-        else:
-            raise DocumentError(
-                f"Cannot add a {type(item).__name__} as a document; pass a path, a string of "
-                "text, or a Document."
-            )
-    return documents
+Item = str | os.PathLike[str] | Document
+
+
+def load_item(item: Item) -> Document:
+    """Load a path, a string or a Document; a str naming a file is read as a file.
+
+    Raises:
+        DocumentError: as `load_path` and `load_text` do, or an item of another type.
+    """
+    if isinstance(item, Document):
+        return item
+    if isinstance(item, os.PathLike):
+        return load_path(item)
+    if isinstance(item, str):
+        return load_path(item.strip()) if looks_like_path(item) else load_text(item)
+    raise DocumentError(
+        f"Cannot add a {type(item).__name__} as a document; pass a path, a string of "
+        "text, or a Document."
+    )
+
+
+def load_items(items: Iterable[Item]) -> list[Document]:
+    """Load a mix of paths, strings and Documents, stopping at the first that fails."""
+    return [load_item(item) for item in items]
 
 
 @dataclass(frozen=True)
@@ -310,7 +325,7 @@ class FileListing:
     Attributes:
         files: every file named directly, then each folder's readable files, in order.
         skipped: one line per entry of a folder that is not loaded, saying why
-            ("notes.docx: unsupported file type '.docx'").
+            ("notes.docx: unsupported format .docx").
     """
 
     files: list[Path]
@@ -330,31 +345,38 @@ def document_files(paths: Iterable[str | os.PathLike[str]]) -> FileListing:
     files: list[Path] = []
     skipped: list[str] = []
     for item in paths:
-        path = Path(item)
-        if not path.is_dir():
-            files.append(path)
-            continue
-        found = _folder_files(path, skipped)
-        if not found:
+        found, left_out = path_contents(Path(item))
+        skipped.extend(f"{entry}: {why}" for entry, why in left_out)
+        if not found:  # only a folder finds nothing: a file stands for itself
             raise DocumentError(
-                f"Folder {path} holds no documents ({', '.join(supported_suffixes())})."
+                f"Folder {Path(item)} holds no documents ({', '.join(supported_suffixes())})."
             )
         files.extend(found)
     return FileListing(files, skipped)
 
 
-def _folder_files(folder: Path, skipped: list[str]) -> list[Path]:
+def path_contents(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """A file stands for itself; a folder for its `folder_contents`."""
+    return folder_contents(path) if path.is_dir() else ([path], [])
+
+
+def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files the loader reads in `folder` and its sub-folders, in name order, and each
+    entry left out with why ("hidden", "unsupported format .docx")."""
     found: list[Path] = []
+    left_out: list[tuple[Path, str]] = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
-            skipped.append(f"{entry}: hidden")
+            left_out.append((entry, "hidden"))
         elif entry.is_dir():
-            found.extend(_folder_files(entry, skipped))
+            inner, inner_left = folder_contents(entry)
+            found.extend(inner)
+            left_out.extend(inner_left)
         elif entry.suffix.lower() not in SUPPORTED_SUFFIXES:
-            skipped.append(f"{entry}: unsupported file type {entry.suffix or '(none)'!r}")
+            left_out.append((entry, f"unsupported format {entry.suffix.lower() or '(none)'}"))
         else:
             found.append(entry)
-    return found
+    return found, left_out
 
 
 def bundled_article_path() -> Path:

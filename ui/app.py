@@ -117,6 +117,7 @@ def build_app(
                         ),
                         elem_id="qa-upload",
                     )
+                    upload_report = gr.HTML("", elem_id="qa-upload-report")
                 with gr.Accordion("Settings", open=False):
                     top_k = gr.Slider(1, 10, value=3, step=1, label="Number of sources")
                     details = gr.Checkbox(
@@ -157,7 +158,7 @@ def build_app(
         upload.upload(
             handlers.upload,
             [upload, session, documents],
-            [upload, session, documents, chatbot],
+            [upload, session, documents, chatbot, upload_report],
             api_visibility=private,
             concurrency_limit=queue.indexing,
             concurrency_id="indexing",

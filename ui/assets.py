@@ -34,6 +34,13 @@ CSS = """
 .qa-passage mark { background: #fde68a; color: #1c1917; padding: 0 2px; border-radius: 2px; }
 .qa-empty { opacity: 0.7; }
 #qa-examples button { white-space: normal; }
+.qa-upload-report ul { list-style: none; margin: 4px 0 0; padding: 0; }
+.qa-upload-report li { border-left: 4px solid #9ca3af; padding: 2px 8px; margin: 2px 0;
+  overflow-wrap: anywhere; }
+.qa-upload-report li.qa-report-indexed { border-color: #15803d; }
+.qa-upload-report li.qa-report-skipped { border-color: #b45309; }
+.qa-upload-report li.qa-report-failed { border-color: #b91c1c; }
+.qa-report-name { font-weight: 600; }
 """
 
 JS = """

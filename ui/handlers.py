@@ -157,12 +157,13 @@ class Handlers:
         session: Session | None,
         checked: list[str] | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects it by default value
-    ) -> tuple[None, Session, Any, list[Message]]:
-        """Add uploaded files to this session: (cleared upload box, session, list, chat)."""
+    ) -> tuple[None, Session, Any, list[Message], str]:
+        """Add uploaded files to this session: (cleared upload box, session, list, chat,
+        upload report: each file's outcome)."""
         state = self.session(session)
         paths = [str(f) for f in files or []]
         if not paths:
-            return None, state, self._documents(state, checked), list(state.messages)
+            return None, state, self._documents(state, checked), list(state.messages), ""
         root = self._upload_root()
         outside = [p for p in paths if not in_folder(p, root)]
         if outside:
@@ -182,7 +183,8 @@ class Handlers:
             titles = ", ".join(f"“{d.title}”" for d in result.added)
             state.note(render.notice_html(f"Added {titles}. Ask me about it."))
             inform(f"Added {len(result.added)} document(s).")
-        return None, state, self._documents(state, checked), list(state.messages)
+        shown = render.upload_report_html(result.report, result.problems)
+        return None, state, self._documents(state, checked), list(state.messages), shown
 
     def remove(
         self, session: Session | None, checked: list[str] | None

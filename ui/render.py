@@ -13,6 +13,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from qa import IndexReport, ReportEntry
 from qa.types import Answer, Document, Source
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -76,6 +77,39 @@ def error_html(message: str) -> str:
 def notice_html(message: str) -> str:
     """A note from the app itself (what was uploaded or removed)."""
     return f'<div class="qa-reply qa-notice">{escape(message)}</div>'
+
+
+def _outcome(entry: ReportEntry) -> str:
+    if entry.status == "indexed":
+        plural = "" if entry.passages == 1 else "s"
+        warned = "".join(f"; {w}" for w in entry.warnings)
+        return f"indexed, {entry.passages} passage{plural}{warned}"
+    return f"{entry.status}: {entry.reason}"
+
+
+def upload_report_html(report: IndexReport, problems: Sequence[str] = ()) -> str:
+    """The upload panel's list: each uploaded file with what became of it (indexed with
+    its passage count, skipped and why, failed and the error), then the totals.
+
+    An upload refused as a whole (too many files) has no entries: `problems` says why.
+    """
+    if not report.entries:
+        lines = "".join(f'<li class="qa-report-failed">{escape(p)}</li>' for p in problems)
+        return f'<div class="qa-upload-report"><ul>{lines}</ul></div>' if lines else ""
+    items = "".join(
+        f'<li class="qa-report-{e.status}" title="{escape(e.detail)}">'
+        f'<span class="qa-report-name">{escape(e.input)}</span> — {escape(_outcome(e))}</li>'
+        for e in report.entries
+    )
+    counts = report.counts
+    summary = (
+        f"Upload: {counts['indexed']} indexed, {counts['skipped']} skipped, "
+        f"{counts['failed']} failed"
+    )
+    return (
+        f'<div class="qa-upload-report"><p class="qa-report-summary">{summary}</p>'
+        f"<ul>{items}</ul></div>"
+    )
 
 
 def passage_html(source: Source) -> str:

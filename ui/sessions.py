@@ -16,9 +16,9 @@ from pathlib import Path
 
 from gradio.components.chatbot import MessageDict
 
-from qa import Assistant
+from qa import Assistant, IndexReport, ReportEntry
 from qa.conversation import Chat
-from qa.errors import DocumentError, UnsupportedFormatError
+from qa.errors import DocumentError
 from qa.loading import supported_suffixes
 from qa.types import Answer, Document
 from ui import render
@@ -74,10 +74,19 @@ class UploadLimits:
 
 @dataclass(frozen=True)
 class UploadReport:
-    """The outcome of one upload: the documents added and one message per file refused."""
+    """The outcome of one upload.
+
+    Attributes:
+        added: the documents indexed.
+        problems: one message per file not indexed (or for the whole upload, when it
+            breaks a limit), saying why.
+        report: one entry per file uploaded, in order (empty when the upload was refused
+            as a whole).
+    """
 
     added: list[Document]
     problems: list[str]
+    report: IndexReport = field(default_factory=lambda: IndexReport(()))
 
 
 class Session:
@@ -216,18 +225,23 @@ class Session:
             )
         return problems
 
-    def _check_file(self, path: Path, name: str) -> None:
+    def _check_file(self, path: Path, name: str) -> ReportEntry | None:
+        """The entry for a file this session's limits refuse, or None when it may be read."""
         if path.suffix.lower() not in self.limits.suffixes:
-            raise UnsupportedFormatError(
+            message = (
                 f"{name}: files of type {path.suffix or '(none)'} cannot be read; upload "
                 f"{', '.join(self.limits.suffixes)}."
             )
+            reason = f"unsupported format {path.suffix or '(none)'}"
+            return ReportEntry(name, "skipped", reason, detail=message)
         size = path.stat().st_size
         if size > self.limits.max_file_bytes:
-            raise DocumentError(
+            message = (
                 f"{name} is {human_size(size)}; the limit is {self.limits.max_file_text} per "
                 "file. Split it or upload a shorter version."
             )
+            return ReportEntry(name, "failed", message, detail=message)
+        return None
 
     def add_files(
         self,
@@ -258,21 +272,45 @@ class Session:
         problems = self.check_upload(paths)
         if problems:
             return UploadReport([], problems)
-        added: list[Document] = []
-        refused: list[str] = []
-        for i, raw in enumerate(paths):
-            path = Path(raw)
-            name = names[i] if names else path.name
-            try:
-                self._check_file(path, name)
-                doc_ids = self._own().add_documents(
-                    [path], progress=_file_progress(progress, i, len(paths), name)
-                )
-            except DocumentError as err:
-                refused.append(str(err))
-                continue
-            added.extend(d for d in self.documents if d.id in doc_ids)
-        return UploadReport(added, refused)
+        labels = list(names) if names else [Path(p).name for p in paths]
+        entries: list[ReportEntry | None] = [
+            self._check_file(Path(p), n) for p, n in zip(paths, labels, strict=True)
+        ]
+        readable = [i for i, entry in enumerate(entries) if entry is None]
+        if readable:
+            for i, entry in zip(
+                readable, self._index(paths, labels, readable, progress), strict=True
+            ):
+                entries[i] = entry
+        done = IndexReport(tuple(e for e in entries if e is not None))
+        ids = [e.doc_id for e in done.indexed]
+        by_id = {d.id: d for d in self.documents}
+        return UploadReport(
+            [by_id[i] for i in ids if i in by_id],
+            [e.detail or f"{e.input}: {e.reason}" for e in done.entries if e.status != "indexed"],
+            done,
+        )
+
+    def _index(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        labels: list[str],
+        readable: list[int],
+        progress: Progress | None,
+    ) -> tuple[ReportEntry, ...]:
+        """Index the files at `readable` in one pass: an entry for each, in order."""
+        what = labels[readable[0]] if len(readable) == 1 else f"{len(readable)} files"
+        try:
+            report = self._own().index(
+                [Path(paths[i]) for i in readable],
+                names=[labels[i] for i in readable],
+                progress=_file_progress(progress, 0, 1, what),
+            )
+        except DocumentError as err:  # the model failed on the batch: nothing went in
+            return tuple(
+                ReportEntry(labels[i], "failed", str(err), detail=str(err)) for i in readable
+            )
+        return report.entries
 
     def remove(self, doc_ids: Iterable[str]) -> list[Document]:
         """Remove documents from this session's collection (the shared one is untouched)."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from qa import cli
+from qa import Assistant, cli
 
 
 @pytest.fixture
@@ -74,6 +74,116 @@ def test_index_then_ask_from_the_index(
     assert "Indexed 1 documents" in capsys.readouterr().out
     assert cli.main(["ask", "What does the barn owl hunt?", "--index", str(tmp_path / "idx")]) == 0
     assert "mice" in capsys.readouterr().out
+
+
+def _site(tmp_path: Path) -> list[Path]:
+    """A page, its copy under another name, a redirect stub and a broken PDF."""
+    text = "Owls\n\nThe barn owl hunts mice at night over open fields."
+    owls, copy = tmp_path / "owls.txt", tmp_path / "owls-again.md"
+    owls.write_text(text, encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    stub = tmp_path / "old.html"
+    stub.write_text(
+        '<html><head><meta http-equiv="refresh" content="0; url=owls.html"></head></html>',
+        encoding="utf-8",
+    )
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 cut off")
+    return [owls, copy, stub, broken]
+
+
+def test_index_prints_a_line_per_input_and_the_totals(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owls, copy, stub, broken = _site(tmp_path)
+    paths = [str(p) for p in (owls, copy, stub, broken)]
+
+    assert cli.main(["index", *paths, "--out", str(tmp_path / "idx"), "--quiet"]) == 0
+
+    passages = Assistant(fake_model).index([owls]).passages
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["status", "passages", "input"]
+    assert lines[1].split()[:3] == ["indexed", str(passages), str(owls)]
+    assert lines[2] == f"skipped         -  {copy}  (duplicate of {owls})"
+    assert lines[3] == f"skipped         -  {stub}  (redirect stub to owls.html)"
+    assert lines[4].startswith(f"failed          -  {broken}  (broken.pdf is not a readable PDF")
+    assert lines[5] == f"4 inputs: 1 indexed ({passages} passages), 2 skipped, 1 failed"
+    assert lines[6].startswith(f"Indexed 1 documents, {passages} passages -> ")
+
+
+def test_index_json_is_the_apis_report_for_the_same_inputs(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = _site(tmp_path)
+    assert cli.main(["index", *map(str, paths), "--out", str(tmp_path / "idx"), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+
+    report = Assistant(fake_model).index(paths)
+    assert printed == report.to_dict()
+    assert printed["counts"] == {
+        "inputs": 4,
+        "indexed": 1,
+        "skipped": 2,
+        "failed": 1,
+        "passages": report.passages,
+        "warnings": 1,
+    }
+
+
+def test_index_again_reports_duplicates_of_the_index_and_exits_0(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owls = _site(tmp_path)[0]
+    out = ["--out", str(tmp_path / "idx"), "--quiet"]
+    assert cli.main(["index", str(owls), *out]) == 0
+    capsys.readouterr()
+
+    assert cli.main(["index", str(owls), *out]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == f"skipped         -  {owls}  (duplicate of owls.txt (already indexed))"
+
+
+def test_index_reads_a_folder_and_reports_what_it_leaves_out(
+    fake_model: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in _site(tmp_path):
+        path.rename(docs / path.name)
+    (docs / "logo.png").write_bytes(b"PNG")
+
+    assert cli.main(["index", str(docs), "--out", str(tmp_path / "idx"), "--json"]) == 0
+
+    entries = json.loads(capsys.readouterr().out)["entries"]
+    assert [(Path(e["input"]).name, e["status"]) for e in entries] == [
+        ("broken.pdf", "failed"),
+        ("old.html", "skipped"),
+        ("owls-again.md", "indexed"),
+        ("owls.txt", "skipped"),
+        ("logo.png", "skipped"),
+    ]
+
+
+def test_index_with_nothing_to_index_exits_2_before_loading_the_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_model() -> Any:
+        raise AssertionError("the model must not load")
+
+    monkeypatch.setattr(cli, "_embedder", no_model)
+    _, _, stub, broken = _site(tmp_path)
+    index = tmp_path / "idx"
+
+    assert cli.main(["index", str(stub), str(broken), "--out", str(index), "--json"]) == 2
+
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["counts"]["failed"] == 1
+    assert captured.err.startswith(
+        f"qa index: error: Nothing was indexed: {stub}: redirect stub to owls.html; {broken}: "
+    )
+    assert captured.err.count("\n") == 1
+    assert not index.exists()
 
 
 def test_eval_reports_a_table_json_and_plot(
@@ -226,7 +336,7 @@ def test_eval_reports_the_files_of_a_folder_it_skips(
     )
 
     assert code == 0
-    skipped = f"qa eval: skipped {tmp_path / 'docs' / 'slides.pptx'}: unsupported file type '.pptx'"
+    skipped = f"qa eval: skipped {tmp_path / 'docs' / 'slides.pptx'}: unsupported format .pptx"
     assert skipped in capsys.readouterr().err.splitlines()
 
 

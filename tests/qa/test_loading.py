@@ -302,7 +302,7 @@ def test_a_folder_expands_to_its_documents_and_reports_what_it_skips(tmp_path: P
     docs = tmp_path / "docs"
     assert listing == FileListing(
         files=[single, docs / "a.txt", docs / "b.md", docs / "more" / "c.html"],
-        skipped=[f"{docs / '.git'}: hidden", f"{docs / 'logo.png'}: unsupported file type '.png'"],
+        skipped=[f"{docs / '.git'}: hidden", f"{docs / 'logo.png'}: unsupported format .png"],
     )
 
 

@@ -260,3 +260,28 @@ def test_an_uploaded_html_listing_is_shown_as_inert_code(page: Page, tmp_path: P
     assert 'println!("<b>zanzibar</b> greeting");' in code.inner_text(), "markup shown as text"
     assert code.locator("b").count() == 0, "the listing's markup is not rendered"
     assert "fn main() {\n" in code.inner_text(), "the listing keeps its lines"
+
+
+def test_an_upload_lists_each_files_outcome_a_duplicate_and_a_broken_file_too(
+    page: Page, tmp_path: Path
+) -> None:
+    garden = tmp_path / "garden.md"
+    garden.write_text("# Garden notes\n\nThe beans climb the fence in June.", encoding="utf-8")
+    copy = tmp_path / "garden-copy.md"
+    copy.write_text(garden.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 cut off in the middle")
+
+    page.locator("#qa-upload input[type=file]").set_input_files(
+        [str(garden), str(copy), str(broken)]
+    )
+
+    panel = page.locator("#qa-upload-report")
+    panel.locator("li.qa-report-failed").wait_for(timeout=WAIT_MS)
+    assert panel.is_visible()
+    indexed, duplicate, failed = panel.locator("li").all_inner_texts()
+    assert indexed.startswith("garden.md — indexed, ") and "passage" in indexed
+    assert duplicate == "garden-copy.md — skipped: duplicate of garden.md"
+    assert failed.startswith("broken.pdf — failed: broken.pdf is not a readable PDF")
+    assert "1 indexed, 1 skipped, 1 failed" in panel.locator(".qa-report-summary").inner_text()
+    assert page.locator("#qa-documents").inner_text().count("Garden notes") == 1

@@ -9,6 +9,7 @@ import gradio as gr
 import pytest
 
 from qa import Assistant
+from qa.loading import bundled_article_path
 from ui.handlers import ALL_DOCUMENTS, CHECKED_ONLY, EXAMPLE_QUESTIONS, Handlers
 from ui.sessions import Message, Session, UploadLimits
 
@@ -88,8 +89,9 @@ def test_selecting_an_old_reply_shows_its_sources(handlers: Handlers) -> None:
 def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
     path = tmp_path / "garden.md"
     path.write_text("# Garden notes\n\nThe tomatoes ripen in August.", encoding="utf-8")
-    cleared, session, documents, chat = handlers.upload([str(path)], None, [])
+    cleared, session, documents, chat, report = handlers.upload([str(path)], None, [])
     assert cleared is None and len(session.documents) == 2
+    assert "garden.md</span> — indexed, 1 passage" in report
     assert [label for label, _ in documents.choices][1] == "Garden notes (43 characters)"
     assert "Added “Garden notes”" in text(chat[-1])
     doc_id = session.documents[1].id
@@ -100,6 +102,28 @@ def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
     session, documents, chat = handlers.remove(session, [doc_id])
     assert len(session.documents) == 1 and documents.value == []
     assert "Removed “Garden notes”" in text(chat[-1])
+
+
+def test_the_upload_panel_lists_a_duplicate_and_a_broken_file(
+    handlers: Handlers, tmp_path: Path
+) -> None:
+    copy = tmp_path / "article.txt"
+    copy.write_text(bundled_article_path().read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 cut off")
+
+    outputs = []
+    messages = toasts(lambda: outputs.append(handlers.upload([str(copy), str(broken)], None, [])))
+    [(_, session, _, chat, report)] = outputs
+
+    name = bundled_article_path().name
+    assert f"article.txt</span> — skipped: duplicate of {name} (already indexed)" in report
+    assert "broken.pdf</span> — failed: broken.pdf is not a readable PDF" in report
+    assert "Upload: 0 indexed, 1 skipped, 1 failed" in report
+    assert messages[0] == f"article.txt: duplicate of {name} (already indexed)"
+    assert messages[1].startswith("broken.pdf is not a readable PDF")
+    assert len(session.documents) == 1
+    assert "Upload refused: broken.pdf is not a readable PDF" in text(chat[-1])
 
 
 def test_refused_uploads_warn_with_escaped_names(handlers: Handlers, tmp_path: Path) -> None:

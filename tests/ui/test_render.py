@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from qa import IndexReport, ReportEntry
 from qa.types import Answer, Document, Source
 from ui import render
 
@@ -18,7 +19,7 @@ HOSTILE = [
     "![beacon](http://127.0.0.1:9/beacon.png)",
     "\"'><svg onload=alert(1)>",
 ]
-OUR_TAGS = {"a", "details", "div", "em", "mark", "p", "span", "strong", "summary"}
+OUR_TAGS = {"a", "details", "div", "em", "li", "mark", "p", "span", "strong", "summary", "ul"}
 OUR_ATTRIBUTES = {"class", "data-source", "href", "id", "open", "title"}
 
 
@@ -77,6 +78,15 @@ def test_every_renderer_escapes_hostile_text(payload: str) -> None:
         render.error_html(payload),
         render.notice_html(payload),
         render.welcome_html([Document(id="x", title=payload, text="t")]),
+        render.upload_report_html(
+            IndexReport(
+                (
+                    ReportEntry(payload, "indexed", passages=2, warnings=(payload,)),
+                    ReportEntry(payload, "failed", payload, detail=payload),
+                )
+            )
+        ),
+        render.upload_report_html(IndexReport(()), [payload]),
     ]
     for html in pieces:
         assert_only_our_markup(html)
@@ -195,3 +205,31 @@ def test_code_in_a_passage_and_in_a_quote_renders_as_inert_code() -> None:
         assert re.search(code, html)
         assert "<script>" not in html
     assert 'class="qa-cite"' in reply and "Run this:" in reply
+
+
+def test_the_upload_report_lists_each_file_with_its_outcome() -> None:
+    report = IndexReport(
+        (
+            ReportEntry("garden.md", "indexed", passages=3, doc_id="d1"),
+            ReportEntry("copy.md", "skipped", "duplicate of garden.md", doc_id="d1"),
+            ReportEntry("tiny.txt", "indexed", passages=1, warnings=("very little text",)),
+            ReportEntry("broken.pdf", "failed", "broken.pdf is not a readable PDF"),
+        )
+    )
+
+    html = render.upload_report_html(report)
+
+    items = re.findall(r'<li class="qa-report-(\w+)"[^>]*>(.*?)</li>', html)
+    assert [(status, re.sub("<[^>]+>", "", text)) for status, text in items] == [
+        ("indexed", "garden.md — indexed, 3 passages"),
+        ("skipped", "copy.md — skipped: duplicate of garden.md"),
+        ("indexed", "tiny.txt — indexed, 1 passage; very little text"),
+        ("failed", "broken.pdf — failed: broken.pdf is not a readable PDF"),
+    ]
+    assert "Upload: 2 indexed, 1 skipped, 1 failed" in html
+
+
+def test_an_upload_refused_as_a_whole_shows_why_and_nothing_shows_nothing() -> None:
+    html = render.upload_report_html(IndexReport(()), ["You chose 3 files; upload at most 2."])
+    assert "You chose 3 files; upload at most 2." in html
+    assert render.upload_report_html(IndexReport(())) == ""

@@ -218,3 +218,23 @@ def test_without_a_reader_the_switch_has_nothing_to_turn_on(fake_assistant: Assi
     assert not session.reader_available and not session.reader_on
     session.use_reader(True)
     assert not session.reader_on
+
+
+def test_each_uploaded_file_is_reported_once_in_order(
+    fake_assistant: Assistant, tmp_path: Path, garden: Path
+) -> None:
+    copy = write(tmp_path, "garden-copy.txt", garden.read_text(encoding="utf-8"))
+    exe = write(tmp_path, "tool.exe", "MZ")
+    session = Session(fake_assistant)
+
+    report = session.add_files([garden, copy, exe]).report
+
+    assert [(e.input, e.status, e.reason) for e in report.entries] == [
+        ("garden.txt", "indexed", ""),
+        ("garden-copy.txt", "skipped", "duplicate of garden.txt"),
+        ("tool.exe", "skipped", "unsupported format .exe"),
+    ]
+    assert report.entries[0].passages > 0
+    again = session.add_files([copy])
+    assert again.added == []
+    assert again.problems == ["garden-copy.txt: duplicate of garden.txt (already indexed)"]
