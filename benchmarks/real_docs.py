@@ -51,9 +51,9 @@ SOURCE_CHARS = 160
 
 _SPACE = re.compile(r"\s+")
 _CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
-# Sentence-final punctuation, optionally followed by closing quotes or brackets: 'end.',
-# 'end."', 'end.)', 'Note:'.
-_SENTENCE_END = re.compile(r"[.!?:][\"'\u201d\u2019)\]]*$")
+# Sentence-final punctuation, optionally followed by closing quotes or brackets and by
+# citation marks: 'end.', 'end."', 'end.)', 'Note:', 'end.[10]', 'end.[citation needed]'.
+_SENTENCE_END = re.compile(r"[.!?:][\"'\u201d\u2019)\]]*(?:\[[^\]\n]{1,30}\])*$")
 # A line end whose next line starts otherwise than in lower case (qa.chunking's rule for
 # where a line break ends a sentence).
 _LINE_END = re.compile(r"[ \t]*\n(?![ \t]*[a-z(])")

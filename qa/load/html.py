@@ -48,6 +48,8 @@ _CHROME_PHRASES = ("edit-this-page", "edit-page", "editthispage", "hash-link", "
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WORD_SPLIT = re.compile(r"[-_\s]+")
 _SPACE = re.compile(r"\s+")
+_LAYOUT_BOXES = 3  # paragraphs or lists in one cell that make a table a page layout
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _BR = "\x01"  # stands for <br> while whitespace collapses; never in cleaned text
 _TITLE_SEPARATORS = (" — ", " – ", " - ", " | ", " · ", " :: ", " » ", " « ")
 _PERMALINK_TAIL = re.compile(r"\s*[¶#§🔗]\s*$")
@@ -78,6 +80,9 @@ def read_html(markup: str) -> HtmlPage:
     """Parse a page and render its main content into text and blocks."""
     import lxml.html
 
+    # lxml refuses a str that declares its encoding (XHTML's "<?xml ... encoding=...?>"),
+    # which DocBook and gtk-doc pages carry: the text is decoded already, so drop it.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
     try:
         tree = lxml.html.document_fromstring(markup)
     except Exception:  # lxml raises on empty or hopeless input; that is an empty page
@@ -257,6 +262,11 @@ class _Walker:
             writer.leaf("code", "".join(_all_text(element)))
         elif tag in ("ul", "ol", "menu", "dl"):
             self.list(element)
+        elif tag == "table" and _is_layout(element):
+            for row in _rows(element):  # a page laid out in a table: its cells are boxes
+                for cell in row:
+                    self.node(cell)
+                    self.flush()
         elif tag == "table":
             self.table(element)
         elif tag == "blockquote":
@@ -304,6 +314,25 @@ class _Walker:
             )
             writer.leaf("table_row", " | ".join(t for t in texts if t), header=header)
         writer.close()
+
+
+def _is_layout(table: Any) -> bool:
+    """A table used to lay out a page, not to hold data: role="presentation", or a cell
+    holding a table, a heading, or several paragraphs and lists (older sites, gtk-doc and
+    libxml-style pages wrap the menu and the whole text in one). A browser shows such
+    cells as boxes of paragraphs; read as rows, a page would become one long "row"."""
+    if str(table.get("role", "")).lower() in ("presentation", "none"):
+        return True
+    for row in _rows(table):
+        for cell in row:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                continue
+            if any(True for _ in cell.iter("table", "h1", "h2", "h3", "h4", "h5", "h6")):
+                return True
+            boxes = sum(1 for _ in cell.iter("p", "ul", "ol", "dl", "pre", "blockquote"))
+            if boxes >= _LAYOUT_BOXES:
+                return True
+    return False
 
 
 def _rows(table: Any) -> list[Any]:

@@ -79,6 +79,8 @@ def cut_at(document: Document, needle: str) -> bool:
         'He said "stop."',
         "It ends in brackets (as here.)",
         "Curly quotes too.\u201d",
+        "With a citation.[10]",
+        "Two of them.[3][citation needed]",
     ],
 )
 def test_passages_ending_a_sentence_are_whole(passage: str) -> None:

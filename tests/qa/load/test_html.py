@@ -250,3 +250,46 @@ def test_property_the_text_is_the_blocks_as_shown_and_offsets_slice_it_exactly(
             assert "\n\n" not in piece or block.kind == "code"
     tops = [b for b in rendered.blocks if b.kind in ("paragraph", "list", "heading", "code")]
     assert [rendered.text[b.start : b.end] for b in tops] == shown
+
+
+# ----- older pages: XHTML declarations and layout tables ---------------------------------
+def kinds_and_texts(markup: str) -> list[tuple[str, str]]:
+    page = read_html(markup)
+    return [(b.kind, page.text[b.start : b.end]) for b in page.blocks]
+
+
+def test_an_xhtml_page_that_declares_its_encoding_is_read() -> None:
+    markup = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Intro</title></head>'
+        "<body><p>This document describes libxslt.</p></body></html>"
+    )
+
+    assert read_html(markup).text == "This document describes libxslt."
+
+
+def test_a_page_laid_out_in_a_table_is_read_as_paragraphs_and_lists() -> None:
+    markup = (
+        "<body><table><tr><td><h1>The XSLT library</h1></td></tr>"
+        "<tr><td><table><tr><td>Home</td></tr></table></td>"
+        "<td><p>This document describes libxslt.</p><p>Key points:</p>"
+        "<ul><li>It is written in C.</li></ul></td></tr></table></body>"
+    )
+
+    found = kinds_and_texts(markup)
+
+    assert ("heading", "The XSLT library") in found
+    assert ("paragraph", "This document describes libxslt.") in found
+    assert ("list_item", "It is written in C.") in found
+    assert not any("describes" in text for kind, text in found if kind == "table_row")
+
+
+def test_a_data_table_with_a_paragraph_per_cell_stays_a_table() -> None:
+    markup = (
+        "<body><table><tr><th><p>Default</p></th><th><p>CLI Override</p></th></tr>"
+        "<tr><td><p>true</p></td><td><p>--no-semi</p></td></tr></table></body>"
+    )
+
+    rows = [text for kind, text in kinds_and_texts(markup) if kind == "table_row"]
+
+    assert rows == ["Default | CLI Override", "true | --no-semi"]
