@@ -116,6 +116,9 @@ def ends_mid_sentence(
         return False
     if not document.text[last : block.end].strip():
         return False
+    following = last + len(document.text[last:]) - len(document.text[last:].lstrip())
+    if following in document.block_starts:
+        return False  # a list item's own text, before the list nested in it
     return not _forced(document.text, block.start, block.end, last, sentence_limit)
 
 

@@ -20,6 +20,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # a cached index (qa/index_cache.py) built by an older cutter is rebuilt, not reused.
 CUTTER_VERSION = 3
 _SEGMENTER_PIECE = 4000  # pysbd slows down sharply on very long inputs; feed it pieces
+_SENTENCE_FINAL = frozenset(".!?:;…\"'”’)]")
 # A line break between a line not ending a sentence and a line going on in lower case.
 _SOFT_WRAP = re.compile(r"(?<=[^.!?:;\s])([ \t]*)\n(?=[ \t]*[a-z(])")
 
@@ -164,12 +165,21 @@ def _join_unspaced(text: str, spans: list[Span]) -> list[Span]:
 
     pysbd splits "in an .editorconfig file" after the dot, as if "editorconfig" began a
     new sentence; in documentation, names like that are common. A citation mark glued to
-    a sentence ("...gas turbines.[citation needed]") is left as it is.
+    a sentence ("...gas turbines.[citation needed]") is left as it is. Likewise a sentence
+    going on in lower case, on the same line, after one that ends without punctuation:
+    pysbd takes "within b.js will return" for the start of a list item "b.".
     """
     joined: list[Span] = []
     for span in spans:
         glued = joined and joined[-1].end == span.start
-        if glued and (text[span.start].isalnum() or text[span.start] == "_"):
+        word = text[span.start].isalnum() or text[span.start] == "_"
+        going_on = (
+            joined
+            and text[span.start].islower()
+            and text[joined[-1].end - 1] not in _SENTENCE_FINAL
+            and not text[joined[-1].end : span.start].count("\n")
+        )
+        if (glued and word) or going_on:
             joined[-1] = Span(joined[-1].start, span.end)
         else:
             joined.append(span)

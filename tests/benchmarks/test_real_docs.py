@@ -194,3 +194,11 @@ def test_a_tally_with_no_question_of_a_sort_reports_none() -> None:
 
     assert tally.declined is None
     assert Tally.of([]).gold_at_3 is None
+
+
+def test_a_list_items_own_text_before_its_nested_list_is_whole() -> None:
+    document = html(
+        "<body><ul><li>options <b>Object</b><ul><li>family number</li></ul></li></ul></body>"
+    )
+
+    assert not cut_at(document, "options Object")

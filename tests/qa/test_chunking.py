@@ -293,3 +293,12 @@ def test_lines_that_do_not_go_on_in_lower_case_keep_their_breaks() -> None:
     text = "433477 FreeBSD support, part 6\n433479 FreeBSD support, part 7\n* Fix the demangler"
 
     assert [text[s.start : s.end] for s in sentence_spans(text)] == text.split("\n")
+
+
+def test_a_letter_and_dot_inside_a_sentence_is_not_a_list_item() -> None:
+    text = "References to __filename within b.js will return the path. Next."
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "References to __filename within b.js will return the path.",
+        "Next.",
+    ]
