@@ -294,3 +294,13 @@ def test_qa_reader_off_gives_the_answers_of_the_sentence_model_alone(
         )
     monkeypatch.delenv("QA_READER")
     assert isinstance(Assistant.default(embedder=real_embedder).reader, Reader)
+
+
+def test_sentences_of_very_different_lengths_are_read_in_separate_batches() -> None:
+    from qa.answer.reader import length_batches
+
+    batches = length_batches([12, 120, 100, 14, 70])
+
+    assert batches == [[1, 2], [4], [3, 0]]
+    assert sorted(row for batch in batches for row in batch) == [0, 1, 2, 3, 4]
+    assert length_batches([]) == []
