@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from embeddings import Embedder, TextEncoder, default_embedder
-from qa import storage
+from qa import store
 from qa.answer.reader import SentenceReader, default_reader
 from qa.answering import AnsweringConfig, answer, source_of
 from qa.chunking import ChunkingConfig
@@ -225,7 +225,7 @@ class Assistant:
             IndexCorruptError: a file of the index is damaged.
             IndexMismatchError: the index was built with another model or dimension.
         """
-        record, chunking, lexical, embed_titles = storage.saved_settings(directory)
+        record, chunking, lexical, embed_titles = store.saved_settings(directory)
         if model is None and embedder is None:
             model = record["name"]
         base = settings or Settings()
@@ -239,7 +239,7 @@ class Assistant:
         assistant = cls(
             _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)
         )
-        storage.load(directory, assistant.collection)
+        store.load(directory, assistant.collection)
         assistant.collection.fill_missing_tokens()  # an index saved before they were kept
         return assistant
 
@@ -426,4 +426,4 @@ class Assistant:
             IndexLockedError: another process is saving to the same directory.
             StoreError: the directory cannot be written.
         """
-        return storage.save(self.collection, directory)
+        return store.save(self.collection, directory)

@@ -17,7 +17,7 @@ from qa.types import Chunk, Document, Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Bumped whenever the same text and settings would give other sentences or passages, so
-# a cached index (qa/index_cache.py) built by an older cutter is rebuilt, not reused.
+# a cached index (qa/store/cache.py) built by an older cutter is rebuilt, not reused.
 CUTTER_VERSION = 3
 _SEGMENTER_PIECE = 4000  # pysbd slows down sharply on very long inputs; feed it pieces
 _SENTENCE_FINAL = frozenset(".!?:;…\"'”’)]")

@@ -87,7 +87,7 @@ def _path_text(path: tuple[str, ...]) -> str:
 def cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from qa import Assistant, IndexReport, NothingIndexedError, storage
+    from qa import Assistant, IndexReport, NothingIndexedError, store
     from qa.indexing import load_paths
 
     batch = load_paths(args.paths)
@@ -97,7 +97,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise NothingIndexedError(f"Nothing was indexed: {report.problems()}", report=report)
     # Claim the directory before loading the model, so a second writer is refused at once
     # rather than after minutes of embedding.
-    with storage.writing(args.out) as session:
+    with store.writing(args.out) as session:
         existing = (Path(args.out) / "CURRENT").exists()
         assistant = (
             Assistant.load(args.out)

@@ -73,9 +73,9 @@ class Collection:
         self._lexical: LexicalIndex | None = None
         self._lexical_ids: np.ndarray = np.zeros(0, dtype=np.int64)
         # (index directory, generation) this collection was last loaded from or saved as:
-        # a save refuses to replace a generation it never saw (see storage.save).
+        # a save refuses to replace a generation it never saw (see store.save).
         self.origin: tuple[str, str] | None = None
-        # The index directory whose writer lock a storage.WriterSession holds for us.
+        # The index directory whose writer lock a store.WriterSession holds for us.
         self.writer_session: str | None = None
 
     # ----- reading -----------------------------------------------------------------

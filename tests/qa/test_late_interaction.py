@@ -14,7 +14,7 @@ from embeddings.tokens import TokenVectors, token_vectors
 from qa import Assistant
 from qa.errors import IndexCorruptError
 from qa.late_interaction import SentenceTokens, content_rows, maxsim, pack, question_matrix
-from qa.storage import TOKENS, read_manifest
+from qa.store import TOKENS, read_manifest
 
 DIMENSION = 16
 
@@ -158,18 +158,18 @@ def test_token_counts_that_do_not_add_up_are_named(
 ) -> None:
     import json
 
-    from qa.storage import MANIFEST, seal
+    from qa.store import MANIFEST, seal
 
     generation = fake_assistant.save(tmp_path)
     manifest = json.loads((generation / MANIFEST).read_text())
     manifest["documents"][0]["token_counts"][0] += 1  # one piece more than was saved
     (generation / MANIFEST).write_text(json.dumps(seal(manifest)))
 
-    from qa import storage
+    from qa import store
 
     fresh = Assistant(fake_encoder)
     with pytest.raises(IndexCorruptError, match=r"token vectors of .* run past"):
-        storage.load(tmp_path, fresh.collection)
+        store.load(tmp_path, fresh.collection)
     assert fresh.documents == []  # nothing half-loaded
 
 

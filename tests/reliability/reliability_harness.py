@@ -42,9 +42,10 @@ import numpy as np  # noqa: E402
 from qa import (  # noqa: E402
     Assistant,
     StoreError,
-    storage,
+    store,
 )
 from qa.chunking import chunk_document  # noqa: E402
+from qa.store import generations  # noqa: E402
 
 Result = dict[str, Any]
 
@@ -139,7 +140,7 @@ def consistency_problems(assistant: Assistant) -> list[str]:
 
 def verify(directory: Path) -> Result:
     """Load the index as a user would and check it completely."""
-    if not (directory / storage.CURRENT).exists():
+    if not (directory / store.CURRENT).exists():
         try:
             Assistant.load(directory, embedder=FakeEncoder())
         except StoreError as err:
@@ -237,7 +238,7 @@ def _mark(fd: int, text: str) -> None:
 
 
 def _open_or_new(directory: Path) -> Assistant:
-    if not (directory / storage.CURRENT).exists():
+    if not (directory / store.CURRENT).exists():
         return Assistant(FakeEncoder())
     return Assistant.load(directory, embedder=FakeEncoder())
 
@@ -396,8 +397,8 @@ def _crash_at(step: int, torn: bool) -> None:
 
         return wrapped
 
-    storage._write_file = gate("write", storage._write_file)  # type: ignore[assignment]
-    storage._fsync_dir = gate("fsync", storage._fsync_dir)  # type: ignore[assignment]
+    generations._write_file = gate("write", generations._write_file)  # type: ignore[assignment]
+    generations._fsync_dir = gate("fsync", generations._fsync_dir)  # type: ignore[assignment]
     os.replace = gate("replace", os.replace)
     shutil.rmtree = gate("rmtree", shutil.rmtree)  # type: ignore[assignment]
 
@@ -498,9 +499,9 @@ def corruption(directory: Path, seed: int) -> Result:
     for number in range(2):
         _in_child(_one_save(pristine, seed + number, None, False))
         states.append(verify_in_child(pristine)["digest"])
-    live = pristine / (pristine / storage.CURRENT).read_text().strip()
+    live = pristine / (pristine / store.CURRENT).read_text().strip()
     previous = sorted(p for p in pristine.glob("gen-*") if p != live)[-1]
-    targets = [pristine / storage.CURRENT, *sorted(p for p in live.iterdir())]
+    targets = [pristine / store.CURRENT, *sorted(p for p in live.iterdir())]
     outcomes: dict[str, int] = {}
     failures: list[Result] = []
     faults_run = 0
@@ -508,9 +509,9 @@ def corruption(directory: Path, seed: int) -> Result:
         replacements = _faults(target.read_bytes(), rng)
         if target.parent == live:  # a valid file from the other generation, in the wrong place
             replacements.append(("previous-generation-file", (previous / target.name).read_bytes()))
-        if target.name == storage.MANIFEST:
+        if target.name == store.MANIFEST:
             replacements.extend(_plausible_edits(target.read_bytes()))
-        if target.name == storage.PASSAGES:
+        if target.name == store.PASSAGES:
             replacements.append(("huge-ntotal-header", _huge_faiss_header()))
         for name, replacement in replacements:
             work = directory / "work"
@@ -727,7 +728,7 @@ def served_app(timeout: float = 120) -> Iterator[Result]:
 def reseal(generation: Path) -> None:
     """Make the manifest vouch for the files as they now are, as an attacker with write
     access to the index directory could: checksums then no longer stand in the way."""
-    path = generation / storage.MANIFEST
+    path = generation / store.MANIFEST
     manifest = json.loads(path.read_text())
     for name in list(manifest["files"]):
         if (generation / name).is_file():
@@ -736,7 +737,7 @@ def reseal(generation: Path) -> None:
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "bytes": len(data),
             }
-    path.write_text(json.dumps(storage.seal(manifest), indent=1))
+    path.write_text(json.dumps(store.seal(manifest), indent=1))
 
 
 def main(argv: list[str]) -> None:

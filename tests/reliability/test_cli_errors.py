@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import reliability_harness as harness
 
-from qa import Assistant, storage
+from qa import Assistant, store
 
 CLI = [sys.executable, "-m", "qa.cli"]
 
@@ -72,7 +72,7 @@ def damaged_index(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("victim", [storage.MANIFEST, storage.PASSAGES, storage.DOCUMENTS])
+@pytest.mark.parametrize("victim", [store.MANIFEST, store.PASSAGES, store.DOCUMENTS])
 def test_a_damaged_index_exits_2_naming_the_damage_without_loading_a_model(
     damaged_index: Path, victim: str
 ) -> None:
@@ -87,9 +87,9 @@ def test_a_damaged_index_exits_2_naming_the_damage_without_loading_a_model(
 
 
 def test_an_index_of_another_format_exits_2_asking_for_a_rebuild(damaged_index: Path) -> None:
-    manifest = json.loads((damaged_index / "gen-000001" / storage.MANIFEST).read_text())
+    manifest = json.loads((damaged_index / "gen-000001" / store.MANIFEST).read_text())
     manifest["format_version"] = 1
-    (damaged_index / "gen-000001" / storage.MANIFEST).write_text(json.dumps(manifest))
+    (damaged_index / "gen-000001" / store.MANIFEST).write_text(json.dumps(manifest))
     done = _run("ask", "Where are the lanterns?", "--index", str(damaged_index))
     _one_line_error(done, r"format version 1; this program reads version 2\. Rebuild")
 
@@ -135,8 +135,8 @@ def _lock_held(index: Path) -> Iterator[None]:
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from qa import storage
-with storage.write_lock(Path(sys.argv[1])):
+from qa import store
+with store.write_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()
 """

@@ -21,7 +21,7 @@ import pytest
 import reliability_harness as harness
 
 from embeddings import VectorStore
-from qa import Assistant, IndexCorruptError, StoreError, storage
+from qa import Assistant, IndexCorruptError, StoreError, store
 
 SEED = 20261128
 
@@ -34,13 +34,13 @@ def test_every_fault_in_every_file_gives_a_named_error_or_a_completed_save(
     print(json.dumps(summary))
     assert summary["failures"] == [], "a fault crashed a load or let a wrong passage through"
     assert summary["files"] == [
-        storage.CURRENT,
-        storage.DOCUMENTS,
-        storage.MANIFEST,
-        storage.PASSAGES,
-        storage.SENTENCES,
-        storage.TOKEN_SCALES,
-        storage.TOKENS,
+        store.CURRENT,
+        store.DOCUMENTS,
+        store.MANIFEST,
+        store.PASSAGES,
+        store.SENTENCES,
+        store.TOKEN_SCALES,
+        store.TOKENS,
     ]
     assert summary["faults"] >= 190
     assert not any(key.startswith(("signal", "hung", "unexpected")) for key in summary["outcomes"])
@@ -55,7 +55,7 @@ def two_saves(fake_assistant: Assistant, tmp_path: Path) -> Path:
 
 
 def _edit_manifest(generation: Path, edit: object) -> None:
-    path = generation / storage.MANIFEST
+    path = generation / store.MANIFEST
     manifest = json.loads(path.read_text())
     edit(manifest)  # type: ignore[operator]
     path.write_text(json.dumps(manifest, indent=1))
@@ -76,8 +76,8 @@ def test_a_shifted_passage_offset_is_refused_and_the_earlier_save_named(
 def test_a_file_swapped_for_the_previous_generations_is_refused(
     two_saves: Path, fake_encoder: object
 ) -> None:
-    old = (two_saves / "gen-000001" / storage.PASSAGES).read_bytes()
-    (two_saves / "gen-000002" / storage.PASSAGES).write_bytes(old)
+    old = (two_saves / "gen-000001" / store.PASSAGES).read_bytes()
+    (two_saves / "gen-000002" / store.PASSAGES).write_bytes(old)
     with pytest.raises(IndexCorruptError, match=r"passages.faiss does not match its checksum"):
         Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
 
@@ -87,10 +87,10 @@ def test_a_vector_appended_by_hand_is_refused_even_with_checksums_redone(
 ) -> None:
     """M4 (haystack#5407): vector count and passage rows must agree, id for id."""
     generation = two_saves / "gen-000002"
-    store = fake_assistant.collection.store
-    extra = VectorStore.from_bytes(store.to_bytes(), store.dimension)
-    extra.add([10_000], store.vectors([int(store.ids()[0])]))
-    (generation / storage.PASSAGES).write_bytes(extra.to_bytes())
+    vectors = fake_assistant.collection.store
+    extra = VectorStore.from_bytes(vectors.to_bytes(), vectors.dimension)
+    extra.add([10_000], vectors.vectors([int(vectors.ids()[0])]))
+    (generation / store.PASSAGES).write_bytes(extra.to_bytes())
     harness.reseal(generation)
     with pytest.raises(IndexCorruptError, match=r"vectors do not match .* passages by id"):
         Assistant.load(two_saves, embedder=fake_assistant.embedder)
@@ -106,17 +106,17 @@ def test_an_index_of_an_older_format_asks_for_a_rebuild(
 
 
 def test_a_pointer_to_nowhere_is_refused(two_saves: Path, fake_encoder: object) -> None:
-    (two_saves / storage.CURRENT).write_text("gen-000009\n")
+    (two_saves / store.CURRENT).write_text("gen-000009\n")
     with pytest.raises(IndexCorruptError, match=r"names 'gen-000009', which is not a saved"):
         Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
 
 
 def test_a_failed_load_leaves_the_collection_empty(two_saves: Path, fake_encoder: object) -> None:
     """Nothing is applied until everything has been verified (no half-loaded collection)."""
-    (two_saves / "gen-000002" / storage.SENTENCES).write_bytes(b"\x93NUMPY garbage")
+    (two_saves / "gen-000002" / store.SENTENCES).write_bytes(b"\x93NUMPY garbage")
     fresh = Assistant(fake_encoder)  # type: ignore[arg-type]
     with pytest.raises(IndexCorruptError):
-        storage.load(two_saves, fresh.collection)
+        store.load(two_saves, fresh.collection)
     assert fresh.documents == []
     assert fresh.collection.passage_count == 0
 
@@ -131,7 +131,7 @@ def test_a_forged_faiss_file_behind_resealed_checksums_is_still_refused_by_name(
     docs/reliability.md, "Authenticity"); the load runs in a separate interpreter so a
     crash would be seen.
     """
-    genuine = (two_saves / "gen-000002" / storage.PASSAGES).read_bytes()
+    genuine = (two_saves / "gen-000002" / store.PASSAGES).read_bytes()
     forgeries = {
         "huge ntotal": harness._huge_faiss_header(),
         "random bytes": bytes(range(256)) * 16,
@@ -142,7 +142,7 @@ def test_a_forged_faiss_file_behind_resealed_checksums_is_still_refused_by_name(
         for name, data in forgeries.items():
             work = tmp_path / name.replace(" ", "-")
             shutil.copytree(two_saves, work)
-            (work / "gen-000002" / storage.PASSAGES).write_bytes(data)
+            (work / "gen-000002" / store.PASSAGES).write_bytes(data)
             harness.reseal(work / "gen-000002")
             result = fresh.load(work)
             assert result["status"] == "error", (name, result)
@@ -166,14 +166,14 @@ def _npy(array: np.ndarray) -> bytes:
     "forge",
     [
         pytest.param(lambda g: _edit_manifest(g, _huge_count), id="a count past every int"),
-        pytest.param(lambda g: (g / storage.TOKENS).write_bytes(b""), id="an empty file"),
+        pytest.param(lambda g: (g / store.TOKENS).write_bytes(b""), id="an empty file"),
         pytest.param(
-            lambda g: (g / storage.TOKENS).write_bytes(_npz(np.zeros((2, 64), np.int8))),
+            lambda g: (g / store.TOKENS).write_bytes(_npz(np.zeros((2, 64), np.int8))),
             id="an .npz archive under the .npy name",
         ),
         pytest.param(
-            lambda g: (g / storage.TOKEN_SCALES).write_bytes(
-                _npy(np.full(np.load(g / storage.TOKEN_SCALES).shape, np.nan, np.float32))
+            lambda g: (g / store.TOKEN_SCALES).write_bytes(
+                _npy(np.full(np.load(g / store.TOKEN_SCALES).shape, np.nan, np.float32))
             ),
             id="scales that are NaN",
         ),

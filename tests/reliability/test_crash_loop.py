@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import reliability_harness as harness
 
-from qa import Assistant, StoreError, storage
+from qa import Assistant, StoreError, store
+from qa.store import generations
 
 RANDOM_TRIALS = 200
 SEED = 20261128
@@ -72,17 +73,17 @@ def test_the_pointer_is_switched_last_after_everything_is_on_disk(
     fake_assistant.save(tmp_path)
     staging = next(e.split()[1] for e in events if e.startswith("replace .gen-"))
     assert events == [
-        f"fsync {storage.DOCUMENTS}",
-        f"fsync {storage.PASSAGES}",
-        f"fsync {storage.SENTENCES}",
-        f"fsync {storage.TOKENS}",
-        f"fsync {storage.TOKEN_SCALES}",
-        f"fsync {storage.MANIFEST}",
+        f"fsync {store.DOCUMENTS}",
+        f"fsync {store.PASSAGES}",
+        f"fsync {store.SENTENCES}",
+        f"fsync {store.TOKENS}",
+        f"fsync {store.TOKEN_SCALES}",
+        f"fsync {store.MANIFEST}",
         f"fsync {staging}",
         f"replace {staging} -> gen-000002",
         f"fsync {tmp_path.name}",
-        f"fsync .{storage.CURRENT}.tmp",
-        f"replace .{storage.CURRENT}.tmp -> {storage.CURRENT}",
+        f"fsync .{store.CURRENT}.tmp",
+        f"replace .{store.CURRENT}.tmp -> {store.CURRENT}",
         f"fsync {tmp_path.name}",
     ]
 
@@ -94,7 +95,7 @@ def test_the_first_save_killed_before_the_pointer_means_no_index_yet(
     real_replace = os.replace
 
     def crash_on_pointer(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(dst).name == storage.CURRENT:
+        if Path(dst).name == store.CURRENT:
             raise KeyboardInterrupt  # stands in for the kill; nothing after it runs
         real_replace(src, dst)
 
@@ -120,7 +121,7 @@ def test_a_full_disk_at_any_write_keeps_the_previous_save_and_no_debris(
     fake_assistant.save(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
     fake_assistant.add_documents(["Another document, about copper kettles."])
-    real_write = storage._write_file
+    real_write = generations._write_file
     count = {"writes": 0}
 
     def write(path: Path, data: bytes) -> None:
@@ -130,7 +131,7 @@ def test_a_full_disk_at_any_write_keeps_the_previous_save_and_no_debris(
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(path, data)
 
-    monkeypatch.setattr(storage, "_write_file", write)
+    monkeypatch.setattr(generations, "_write_file", write)
     with pytest.raises(StoreError, match=r"No space left on device.*previous save is unchanged"):
         fake_assistant.save(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import reliability_harness as harness
 
-from qa import Assistant, storage
+from qa import Assistant, store
 
 PACKAGES = ("qa", "embeddings", "ui")
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "dill", "joblib", "shelve", "marshal"}
@@ -48,12 +48,12 @@ def _npy_with_pickle(sentinel: Path) -> bytes:
 
 
 PLANTS = [
-    storage.MANIFEST,
-    storage.DOCUMENTS,
-    storage.PASSAGES,
-    storage.SENTENCES,
+    store.MANIFEST,
+    store.DOCUMENTS,
+    store.PASSAGES,
+    store.SENTENCES,
     "sentences.npy (object array)",
-    storage.CURRENT,
+    store.CURRENT,
     "index.pkl",
     "index.faiss",
     "docstore.pkl",
@@ -75,12 +75,12 @@ def test_a_planted_pickle_never_runs_under_any_store_file_name(
             shutil.copytree(pristine, work)
             sentinel = tmp_path / f"pwned-{number}"
             generation = work / "gen-000001"
-            if plant == storage.CURRENT:
-                (work / storage.CURRENT).write_bytes(_pickle_bytes(sentinel))
-            elif plant.startswith(storage.SENTENCES + " "):
-                (generation / storage.SENTENCES).write_bytes(_npy_with_pickle(sentinel))
+            if plant == store.CURRENT:
+                (work / store.CURRENT).write_bytes(_pickle_bytes(sentinel))
+            elif plant.startswith(store.SENTENCES + " "):
+                (generation / store.SENTENCES).write_bytes(_npy_with_pickle(sentinel))
                 harness.reseal(generation)
-            elif plant == storage.MANIFEST:
+            elif plant == store.MANIFEST:
                 (generation / plant).write_bytes(_pickle_bytes(sentinel))
             else:
                 (generation / plant).write_bytes(_pickle_bytes(sentinel))
@@ -91,7 +91,7 @@ def test_a_planted_pickle_never_runs_under_any_store_file_name(
             assert not sentinel.exists(), f"a pickle planted as {plant} was executed"
             assert result["status"] in ("ok", "error"), result
     # Names the store reads are refused by name; names it never reads change nothing.
-    for plant in (storage.MANIFEST, storage.DOCUMENTS, storage.PASSAGES, storage.CURRENT):
+    for plant in (store.MANIFEST, store.DOCUMENTS, store.PASSAGES, store.CURRENT):
         assert outcomes[plant]["type"] in ("IndexCorruptError", "StoreError"), outcomes[plant]
     assert outcomes["sentences.npy (object array)"]["type"] == "IndexCorruptError"
     assert "allow_pickle=False" in outcomes["sentences.npy (object array)"]["message"]

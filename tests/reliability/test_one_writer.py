@@ -1,7 +1,7 @@
 """Issue 6, item 13 (threats P8, P9): one writer at a time; readers are never disturbed.
 
 The writer lock is an flock on DIR/.lock, held for the length of a save: a second saver
-waits at most `storage.LOCK_TIMEOUT` (0.5 s) and is then refused. A collection loaded
+waits at most `store.LOCK_TIMEOUT` (0.5 s) and is then refused. A collection loaded
 from a directory may not overwrite a generation another process saved after the load
 (a lost update). Readers take no lock; a reader racing saves re-reads the pointer.
 """
@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 import reliability_harness as harness
 
-from qa import Assistant, IndexLockedError, StoreError, storage
+from qa import Assistant, IndexLockedError, StoreError, store
 from qa.errors import IndexChangedError
 
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from qa import storage
-with storage.write_lock(Path(sys.argv[1])):
+from qa import store
+with store.write_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()
 """
@@ -59,7 +59,7 @@ def test_a_second_writer_is_refused_within_a_second(
         writer.save(saved)
     waited = time.monotonic() - started
     print(json.dumps({"refused_after_seconds": round(waited, 3)}))
-    assert waited < storage.LOCK_TIMEOUT + 1.0  # the issue's "within a second", with slack
+    assert waited < store.LOCK_TIMEOUT + 1.0  # the issue's "within a second", with slack
     assert len(Assistant.load(saved, embedder=harness.FakeEncoder()).documents) == 1
 
 
@@ -140,8 +140,8 @@ def test_readers_racing_a_stream_of_saves_always_see_a_completed_save(saved: Pat
 HOLD_SESSION = """
 import sys
 from pathlib import Path
-from qa import storage
-with storage.writing(Path(sys.argv[1])):
+from qa import store
+with store.writing(Path(sys.argv[1])):
     print("writing", flush=True)
     sys.stdin.read()
 """
@@ -153,11 +153,11 @@ def test_a_second_writer_session_is_refused_when_it_opens(saved: Path) -> None:
         started = time.monotonic()
         with (
             pytest.raises(IndexLockedError, match=r"Another process is writing the index"),
-            storage.writing(saved),
+            store.writing(saved),
         ):
             pytest.fail("the session should not have opened")
         waited = time.monotonic() - started
-        assert waited < storage.LOCK_TIMEOUT + 1.0
+        assert waited < store.LOCK_TIMEOUT + 1.0
         plain = Assistant.load(saved, embedder=harness.FakeEncoder())  # readers still work
         plain.add_documents(["Violins need rosin."])
         with pytest.raises(IndexLockedError):
@@ -165,7 +165,7 @@ def test_a_second_writer_session_is_refused_when_it_opens(saved: Path) -> None:
 
 
 def test_a_session_saves_as_often_as_it_likes_under_its_own_lock(saved: Path) -> None:
-    with storage.writing(saved) as session:
+    with store.writing(saved) as session:
         writer = Assistant.load(saved, embedder=harness.FakeEncoder())
         session.claim(writer.collection)
         for text in ("Violins need rosin.", "Saffron is costly."):
@@ -183,6 +183,6 @@ def test_a_directory_that_cannot_be_opened_for_writing_is_named(tmp_path: Path) 
     blocker.write_text("x")
     with (
         pytest.raises(StoreError, match=r"Cannot open the index directory .*not-a-directory"),
-        storage.writing(blocker),
+        store.writing(blocker),
     ):
         pass

@@ -123,7 +123,7 @@ def _traversals(secret: Path) -> list[str]:
         absolute.replace("/", "//"),
         absolute + "%00.png",
         "/proc/self/environ",
-        str(harness.ROOT / "qa" / "storage.py"),
+        str(harness.ROOT / "qa" / "store" / "generations.py"),
     ]
 
 

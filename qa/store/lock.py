@@ -86,7 +86,7 @@ def writing(directory: str | os.PathLike[str]) -> Iterator[WriterSession]:
     """Hold `directory` for writing for the length of the block.
 
     Usage:
-        with storage.writing(out) as session:          # refused here if another writer
+        with store.writing(out) as session:          # refused here if another writer
             assistant = Assistant.load(out)            # (or a new Assistant)
             session.claim(assistant.collection)
             assistant.add_documents(paths)

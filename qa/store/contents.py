@@ -1,7 +1,7 @@
 """What a saved generation holds, file by file: building it from a collection, and
 parsing it back into documents, passages and vectors with every count cross-checked.
 
-Only bytes whose checksums matched reach the parser (see qa.storage); it still checks
+Only bytes whose checksums matched reach the parser (see qa/store/generations.py); it still checks
 that the pieces fit together, since a valid file can belong with the wrong manifest.
 """
 

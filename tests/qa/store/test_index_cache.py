@@ -10,8 +10,8 @@ import pytest
 
 from qa import Settings
 from qa.chunking import ChunkingConfig
-from qa.index_cache import cache_key, open_cached
-from qa.storage import read_manifest
+from qa.store import read_manifest
+from qa.store.cache import cache_key, open_cached
 
 
 def _doc(tmp_path: Path, text: str) -> Path:
@@ -76,7 +76,7 @@ def test_an_index_cached_without_token_vectors_is_saved_again_with_them(
 def test_a_new_cutter_version_changes_the_key(
     fake_encoder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qa import index_cache
+    from qa.store import cache as index_cache
 
     key = cache_key(["a"], fake_encoder, Settings())
     monkeypatch.setattr(index_cache, "CUTTER_VERSION", index_cache.CUTTER_VERSION + 1)

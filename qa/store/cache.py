@@ -21,9 +21,9 @@ from qa.answer.reader import SentenceReader
 from qa.api import Assistant, Settings
 from qa.chunking import CUTTER_VERSION
 from qa.errors import StoreError
-from qa.index_contents import TOKENS
 from qa.loading import load_items
-from qa.storage import read_manifest
+from qa.store import read_manifest
+from qa.store.contents import TOKENS
 
 CACHE_ENV_VAR = "QA_CACHE_DIR"
 

@@ -22,7 +22,7 @@ from qa import (
 )
 from qa.answering import NO_DOCUMENTS_TEXT
 from qa.chunking import ChunkingConfig
-from qa.storage import FORMAT_VERSION, read_manifest, write_lock
+from qa.store import FORMAT_VERSION, read_manifest, write_lock
 
 QUESTIONS = [
     "What did Putin say about external forces?",
@@ -306,7 +306,7 @@ def test_a_documents_blocks_and_site_name_survive_save_and_load(
 
 
 def test_a_saved_block_outside_its_document_is_refused_as_corrupt() -> None:
-    from qa.index_contents import blocks_from_json
+    from qa.store.contents import blocks_from_json
 
     info = {"id": "d", "paths": [[]], "blocks": [["paragraph", 0, 99, 0, 0, 0]]}
     with pytest.raises(ValueError, match="outside its document"):

@@ -4,7 +4,7 @@ Layout of a saved index:
 
     DIR/CURRENT           names the live generation, e.g. "gen-000003"
     DIR/gen-000003/       manifest.json, documents.jsonl, passages.faiss, sentences.npy,
-                          tokens.npy, token_scales.npy (see qa.index_contents)
+                          tokens.npy, token_scales.npy (see qa/store/contents.py)
     DIR/.lock             held while writing, so two writers never interleave
 
 A save writes a complete new generation beside the old one, flushes it to disk, and only
@@ -37,47 +37,19 @@ from qa.errors import (
     IndexMismatchError,
     StoreError,
 )
-from qa.index_contents import (
+from qa.lexical import LexicalConfig
+from qa.store.contents import (
     BLOBS,
-    DOCUMENTS,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
-    PASSAGES,
-    SENTENCES,
     TOKEN_BLOBS,
-    TOKEN_SCALES,
-    TOKENS,
     build_files,
     build_manifest,
     parse,
 )
-from qa.index_contents import sha256 as _sha256
-from qa.index_lock import LOCK_TIMEOUT, WriterSession, write_lock, writing
-from qa.lexical import LexicalConfig
-
-# The file names and the writer lock live in their own modules; callers read them here.
-__all__ = [
-    "CURRENT",
-    "DOCUMENTS",
-    "FORMAT_VERSION",
-    "LOCK_TIMEOUT",
-    "MANIFEST",
-    "PASSAGES",
-    "SENTENCES",
-    "TOKENS",
-    "TOKEN_SCALES",
-    "WriterSession",
-    "check_model",
-    "current_generation",
-    "load",
-    "read_manifest",
-    "save",
-    "saved_settings",
-    "seal",
-    "write_lock",
-    "writing",
-]
+from qa.store.contents import sha256 as _sha256
+from qa.store.lock import write_lock
 
 CURRENT = "CURRENT"
 _GENERATION = re.compile(r"^gen-(\d{6})$")
