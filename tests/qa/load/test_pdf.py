@@ -138,7 +138,7 @@ _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 
 # The PDF writer fixture is a pure function, so sharing it between examples is harmless.
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.lists(_WORD, min_size=1, max_size=12), min_size=1, max_size=5))
 def test_block_offsets_slice_the_text_exactly(
