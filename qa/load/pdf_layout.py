@@ -224,8 +224,8 @@ def _breaks(
         return True
     ended = bool(_SENTENCE_END.search(text))
     moved = line.page != previous.page or line.y >= previous.y or abs(line.x - previous.x) > 50
-    if moved:  # a new page or column: the paragraph goes on only mid-sentence, in lower case
-        return ended or not line.text.lstrip()[:1].islower()
+    if moved:  # a new page or column: the paragraph goes on only mid-sentence or mid-word
+        return ended or not (line.text.lstrip()[:1].islower() or text.endswith("-"))
     usual = pitch or line.size * 1.2  # no two lines close enough to measure: the size's
     if previous.y - line.y > usual * 1.4:
         return True

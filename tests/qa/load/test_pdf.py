@@ -65,6 +65,21 @@ def test_a_hyphenated_line_end_is_joined_and_a_real_hyphen_kept(
     ]
 
 
+def test_a_paragraph_goes_on_over_a_page_break_only_mid_sentence(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    first = lines_at(72, 700, ["The ferry from Soekarno-"])
+    second = lines_at(72, 700, ["Hatta sails at dawn, and its", "config-"])
+    third = lines_at(72, 700, ["uration is old."]) + lines_at(72, 660, ["A new paragraph."])
+
+    document = load(tmp_path, make_positioned_pdf, [first, second, third])
+
+    assert paragraphs(document) == [
+        "The ferry from Soekarno-Hatta sails at dawn, and its configuration is old.",
+        "A new paragraph.",
+    ]
+
+
 def test_the_documents_own_words_decide_a_compound() -> None:
     assert join_lines("90 work-", "hours each", frozenset({"work-hours"})) == "90 work-hours each"
     assert join_lines("90 work-", "hours each") == "90 workhours each"
