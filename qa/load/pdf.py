@@ -83,12 +83,14 @@ def _page_lines(number: int, page: Any) -> list[Line]:
     """The page's text as lines, in the order the file draws them."""
     lines: list[Line] = []
     current: list[tuple[float, float, float, str]] = []  # x, y, size, text of one line
+    upright = True
 
     def close() -> None:
         if current and "".join(t for *_, t in current).strip():
             x, y, _, _ = current[0]
             text = "".join(t for *_, t in current)
-            lines.append(Line(number, x, y, max(s for _, _, s, _ in current), text))
+            size = max(s for _, _, s, _ in current)
+            lines.append(Line(number, x, y, size, text, upright))
         current.clear()
 
     def visit(text: str, cm: Any, tm: Any, font: Any, font_size: Any) -> None:
@@ -96,6 +98,12 @@ def _page_lines(number: int, page: Any) -> list[Line]:
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        nonlocal upright
+        across = tm[0] * cm[0] + tm[1] * cm[2]
+        turned = abs(tm[0] * cm[1] + tm[1] * cm[3]) > 1e-3 * abs(across) or across <= 0
+        if current and turned == upright:  # the direction changed: another line
+            close()
+        upright = not turned
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
         size = float(font_size or 0) * (scale or 1.0) or 1.0
         for offset, part in enumerate(text.split("\n")):

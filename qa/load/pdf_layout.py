@@ -9,8 +9,8 @@ them), so each rule can be tested on lines written by hand:
 - columns: when a page's lines start at two or three left edges with no line running
   across the gaps, the columns are read left to right, each top to bottom (lines spanning
   them, such as a title, keep their place above or below);
-- headings: a line in a font noticeably larger than the body's (the median size, by
-  characters) is a heading; the larger the font, the higher the level;
+- headings: an upright line, mostly letters, in a font noticeably larger than the body's
+  (the median size, by characters) is a heading; the larger the font, the higher the level;
 - re-flow: a line break inside a paragraph is a space; a paragraph ends at a vertical gap,
   an indented first line after a sentence's end, a bullet, a change of font size, or a
   short line ending a sentence; it goes on over a column or page break only mid-sentence.
@@ -57,6 +57,7 @@ class Line:
     y: float
     size: float
     text: str
+    upright: bool = True  # drawn left to right, not turned (an axis label often is)
 
     @property
     def end(self) -> float:
@@ -103,8 +104,8 @@ def drop_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float]) ->
 def reading_order(lines: Sequence[Line], width: float) -> list[Line]:
     """The page's lines in reading order: column by column, left to right.
 
-    Columns are found from where lines start: an x at which many lines start (an eighth
-    of the page's lines, and three at least), a fifth of the page or more right of the
+    Columns are found from where lines start: an x at which lines holding an eighth of
+    the page's characters start (four lines at least), a fifth of the page or more right of the
     previous column's start, is a column's left edge when almost no line (a tenth) runs
     across it. Between lines that span columns (a title, a wide table) the page is read
     column by column, each top to bottom; a page with one column keeps the file's order.
@@ -131,7 +132,10 @@ def reading_order(lines: Sequence[Line], width: float) -> list[Line]:
 
 
 def _crosses(line: Line, edge: float) -> bool:
-    return line.x < edge - line.size and line.end > edge + 2 * line.size
+    """Whether `line` runs across a column edge, allowing for its estimated width being
+    off by a sixth (fonts differ in how wide their letters are)."""
+    slack = 2 * line.size + (edge - line.x) / 6
+    return line.x < edge - line.size and line.end > edge + slack
 
 
 def column_edges(lines: Sequence[Line], width: float) -> list[float]:
@@ -139,11 +143,14 @@ def column_edges(lines: Sequence[Line], width: float) -> list[float]:
     if len(lines) < 6 or width <= 0:
         return []
     starts = Counter(round(line.x / 4) * 4 for line in lines)
-    needed = max(3, len(lines) / 8)
+    chars = Counter[int]()
+    for line in lines:
+        chars[round(line.x / 4) * 4] += len(line.text)
+    needed = sum(chars.values()) / 8
     edges: list[float] = []
     previous = min(starts)
     for x in sorted(starts):
-        if starts[x] < needed or x - previous < 0.2 * width:
+        if starts[x] < 4 or chars[x] < needed or x - previous < 0.2 * width:
             continue
         crossing = sum(_crosses(line, x) for line in lines)
         if crossing <= len(lines) / 10:
@@ -189,7 +196,7 @@ def paragraphs(lines: Sequence[Line]) -> list[Paragraph]:
         line_words = " ".join(line.text.split())
         if not line_words:
             continue
-        line_level = levels.get(round(line.size, 1), 0)
+        line_level = levels.get(round(line.size, 1), 0) if _reads_as_heading(line) else 0
         if previous is None or _breaks(previous, line, text, pitch, typical, line_level, level):
             if text:
                 out.append(Paragraph(text, level))
@@ -200,6 +207,13 @@ def paragraphs(lines: Sequence[Line]) -> list[Paragraph]:
     if text:
         out.append(Paragraph(text, level))
     return out
+
+
+def _reads_as_heading(line: Line) -> bool:
+    """Whether a line in a heading's font can be one: upright, and mostly letters (the
+    numbers on a chart's axes are often drawn larger than the text)."""
+    letters = sum(c.isalpha() for c in line.text)
+    return line.upright and letters >= 3 and letters * 2 >= len("".join(line.text.split()))
 
 
 def _line_pitch(lines: Sequence[Line]) -> float:

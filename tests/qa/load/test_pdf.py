@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.errors import DocumentError, NoTextLayerError
-from qa.load.pdf_layout import join_lines
+from qa.load.pdf_layout import Line, column_edges, join_lines
 from qa.loading import load_path
 from qa.types import Document
 
@@ -127,6 +127,16 @@ def test_a_two_column_page_comes_out_left_column_first(
     ]
 
 
+def test_columns_are_found_past_a_table_of_short_cells() -> None:
+    prose = "words of a sentence in a column"
+    left = [Line(0, 72, 700 - 12 * i, 10, prose) for i in range(8)]
+    cells = [Line(0, x, 580 - 12 * i, 10, "7 %") for i in range(12) for x in (150, 200, 250)]
+    right = [Line(0, 320, 700 - 12 * i, 10, prose) for i in range(6)]
+
+    assert column_edges(left + cells + right, 612) == [320.0]
+    assert column_edges(left + cells, 612) == []
+
+
 def test_a_larger_font_line_is_a_heading_and_becomes_the_path(
     tmp_path: Path, make_positioned_pdf: MakePdf
 ) -> None:
@@ -146,6 +156,16 @@ def test_a_larger_font_line_is_a_heading_and_becomes_the_path(
     assert document.text[last.start : last.end] == "A battery stores ten kWh."
     assert last.path == ("Solar power", "Batteries")
     assert document.title == "Solar power"
+
+
+def test_large_numbers_such_as_a_charts_axis_are_not_headings(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    page = [(72, 740, 18, "0 50 100 150 200"), *lines_at(72, 700, ["The chart shows growth."])]
+
+    document = load(tmp_path, make_positioned_pdf, [page])
+
+    assert [b.kind for b in document.blocks] == ["paragraph", "paragraph"]
 
 
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
