@@ -17,7 +17,7 @@ from typing import Any
 
 from qa.errors import DocumentError
 from qa.load.blocks import BlockWriter
-from qa.load.pdf_layout import Line, drop_furniture, paragraphs, reading_order
+from qa.load.pdf_layout import Line, Paragraph, drop_furniture, paragraphs, reading_order
 from qa.types import Block
 
 # pypdf raises many kinds of exception on malformed files; each becomes a DocumentError.
@@ -63,15 +63,30 @@ def read_pdf(data: bytes, name: str) -> PdfText:
     ordered = [line for page, (width, _) in zip(kept, sizes, strict=True)
                for line in reading_order(page, width)]  # fmt: skip
     writer = BlockWriter()
-    for paragraph in paragraphs(ordered):
-        if paragraph.level:
-            writer.leaf("heading", paragraph.text, level=paragraph.level)
-        else:
-            writer.leaf("paragraph", paragraph.text)
+    _write(writer, paragraphs(ordered))
     text, blocks = writer.result()
     first = next((b for b in blocks if b.kind == "heading"), None)
     title = text[first.start : first.end] if first else None
     return PdfText(text, blocks, title, len(pages))
+
+
+def _write(writer: BlockWriter, found: list[Paragraph]) -> None:
+    """Headings, paragraphs, and consecutive list items as one list."""
+    in_list = False
+    for paragraph in found:
+        if paragraph.item:
+            if not in_list:
+                writer.open("list")
+                in_list = True
+            writer.open("list_item", level=1)
+            writer.text(paragraph.text)
+            writer.close()
+            continue
+        if in_list:
+            writer.close()
+            in_list = False
+        kind = "heading" if paragraph.level else "paragraph"
+        writer.leaf(kind, paragraph.text, level=paragraph.level)
 
 
 def _page_size(page: Any) -> tuple[float, float]:

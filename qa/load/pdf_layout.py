@@ -13,7 +13,8 @@ them), so each rule can be tested on lines written by hand:
   (the median size, by characters) is a heading; the larger the font, the higher the level;
 - re-flow: a line break inside a paragraph is a space; a paragraph ends at a vertical gap,
   an indented first line after a sentence's end, a bullet, a change of font size, or a
-  short line ending a sentence; it goes on over a column or page break only mid-sentence.
+  short line ending a sentence; it goes on over a column or page break only mid-sentence;
+  a paragraph that starts with a bullet glyph is a list item.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ COMPOUND_HEADS = frozenset(
     "well self ill half cross high low long short full open real user end built state "
     "case all one two three non".split()
 )
+_GLYPH = re.compile(r"^\s*[\u2022\u25aa\u25cf\u2013*]\s+")
 _BULLET = re.compile(r"^\s*(?:[\u2022\u25aa\u25cf\u2013*]|\(?[0-9a-z]{1,2}[.)])\s")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _LAST_WORD = re.compile(r"[\w-]+$")
@@ -67,10 +69,12 @@ class Line:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Re-flowed text: a paragraph, or a heading of `level` (1 = largest font)."""
+    """Re-flowed text: a paragraph, a heading of `level` (1 = largest font), or a bulleted
+    list `item` (its bullet taken off)."""
 
     text: str
     level: int = 0
+    item: bool = False
 
 
 def drop_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float]) -> list[list[Line]]:
@@ -206,7 +210,14 @@ def paragraphs(lines: Sequence[Line]) -> list[Paragraph]:
         previous = line
     if text:
         out.append(Paragraph(text, level))
-    return out
+    return [_as_item(paragraph) for paragraph in out]
+
+
+def _as_item(paragraph: Paragraph) -> Paragraph:
+    bullet = None if paragraph.level else _GLYPH.match(paragraph.text)
+    if bullet is None or bullet.end() == len(paragraph.text):
+        return paragraph
+    return Paragraph(paragraph.text[bullet.end() :], item=True)
 
 
 def _reads_as_heading(line: Line) -> bool:

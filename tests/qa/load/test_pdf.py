@@ -80,6 +80,27 @@ def test_a_paragraph_goes_on_over_a_page_break_only_mid_sentence(
     ]
 
 
+def test_bulleted_lines_are_the_items_of_one_list(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    texts = [
+        "Send comments by any of these:",
+        "\xb7 Fax: 202-493-2251.",
+        "\xb7 Mail: the",
+        "docket office.",
+    ]
+
+    document = load(tmp_path, make_positioned_pdf, [lines_at(72, 700, texts)])
+
+    spans = [(b.kind, document.text[b.start : b.end]) for b in document.blocks]
+    assert spans == [
+        ("paragraph", "Send comments by any of these:"),
+        ("list", "Fax: 202-493-2251.\nMail: the docket office."),
+        ("list_item", "Fax: 202-493-2251."),
+        ("list_item", "Mail: the docket office."),
+    ]
+
+
 def test_the_documents_own_words_decide_a_compound() -> None:
     assert join_lines("90 work-", "hours each", frozenset({"work-hours"})) == "90 work-hours each"
     assert join_lines("90 work-", "hours each") == "90 workhours each"
