@@ -181,7 +181,13 @@ def body_size(lines: Iterable[Line]) -> float:
 
 def heading_levels(lines: Iterable[Line], body: float) -> dict[float, int]:
     """Heading level by font size: sizes noticeably above the body's, largest first (1-6)."""
-    large = sorted({round(line.size, 1) for line in lines if line.size >= body * HEADING_RATIO})
+    large = sorted(
+        {
+            round(line.size, 1)
+            for line in lines
+            if line.size >= body * HEADING_RATIO and _reads_as_heading(line)
+        }
+    )
     return {size: min(level, 6) for level, size in enumerate(reversed(large), start=1)}
 
 
@@ -221,10 +227,12 @@ def _as_item(paragraph: Paragraph) -> Paragraph:
 
 
 def _reads_as_heading(line: Line) -> bool:
-    """Whether a line in a heading's font can be one: upright, and mostly letters (the
-    numbers on a chart's axes are often drawn larger than the text)."""
+    """Whether a line in a heading's font can be one: upright, mostly letters (the numbers
+    on a chart's axes are often drawn larger than the text), not letter-spaced."""
     letters = sum(c.isalpha() for c in line.text)
-    return line.upright and letters >= 3 and letters * 2 >= len("".join(line.text.split()))
+    words = line.text.split()
+    spaced = len(words) >= 4 and letters < 1.5 * len(words)  # "C O M P U T E R": a banner
+    return line.upright and letters >= 3 and letters * 2 >= len("".join(words)) and not spaced
 
 
 def _line_pitch(lines: Sequence[Line]) -> float:

@@ -179,14 +179,18 @@ def test_a_larger_font_line_is_a_heading_and_becomes_the_path(
     assert document.title == "Solar power"
 
 
-def test_large_numbers_such_as_a_charts_axis_are_not_headings(
+def test_large_numbers_and_letter_spaced_banners_are_not_headings(
     tmp_path: Path, make_positioned_pdf: MakePdf
 ) -> None:
-    page = [(72, 740, 18, "0 50 100 150 200"), *lines_at(72, 700, ["The chart shows growth."])]
+    page = [
+        (72, 740, 18, "0 50 100 150 200"),
+        (72, 720, 18, "R E P O R T"),
+        *lines_at(72, 690, ["The chart shows growth."]),
+    ]
 
     document = load(tmp_path, make_positioned_pdf, [page])
 
-    assert [b.kind for b in document.blocks] == ["paragraph", "paragraph"]
+    assert "heading" not in [b.kind for b in document.blocks]
 
 
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
