@@ -1,7 +1,7 @@
 """Files and strings -> clean `Document`s.
 
 Reads plain text, Markdown, HTML (the main content, as a browser renders it, with its
-structure: qa/load/html.py) and PDF (pypdf),
+structure: qa/load/html.py) and PDF (re-flowed in reading order, with headings: qa/load/pdf.py),
 detects text encodings, and removes site chrome such as "Go to home page" lines, so that
 what gets indexed and quoted is the article itself.
 """
@@ -25,6 +25,7 @@ from qa.errors import (
 )
 from qa.load.html import read_html
 from qa.load.markdown import read_markdown
+from qa.load.pdf import read_pdf
 from qa.types import Block, Document, content_id
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -199,31 +200,6 @@ def _read(path: Path, max_bytes: int) -> bytes:
         raise DocumentError(f"Cannot read {path}: {err.strerror or err}") from err
 
 
-def pdf_to_text(data: bytes, name: str) -> str:
-    """Text of every page of a PDF, pages separated by blank lines.
-
-    Raises:
-        DocumentError: the PDF is damaged or encrypted.
-    """
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(f"{name} is an encrypted PDF; save an unlocked copy and retry.")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except DocumentError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as err:
-        raise DocumentError(f"{name} is not a readable PDF: {err}") from err
-    except Exception as err:  # pypdf raises many kinds on malformed files
-        raise DocumentError(f"{name} is not a readable PDF ({type(err).__name__}: {err})") from err
-    return "\n\n".join(page.strip() for page in pages)
-
-
 def load_path(
     path: str | os.PathLike[str], *, title: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Document:
@@ -243,16 +219,11 @@ def load_path(
             f"{', '.join(supported_suffixes())}."
         )
     data = _read(file, max_bytes)
-    found_title: str | None = None
     if suffix in PDF_SUFFIXES:
-        text = pdf_to_text(data, file.name)
-        if not text.strip():
-            raise NoTextLayerError(
-                f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
-            )
-    elif suffix in HTML_SUFFIXES:
+        return _load_pdf(data, file, title)
+    if suffix in HTML_SUFFIXES:
         return _load_html(decode_bytes(data, file.name), file, title)
-    elif suffix in MARKDOWN_SUFFIXES:
+    if suffix in MARKDOWN_SUFFIXES:
         page = read_markdown(decode_bytes(data, file.name))
         try:
             return load_structured(
@@ -260,12 +231,20 @@ def load_path(
             )
         except EmptyDocumentError as err:
             raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
-    else:
-        text = decode_bytes(data, file.name)
+    text = decode_bytes(data, file.name)
     try:
-        return load_text(text, title=title or found_title, source=str(file))
+        return load_text(text, title=title, source=str(file))
     except EmptyDocumentError as err:
         raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
+
+
+def _load_pdf(data: bytes, file: Path, title: str | None) -> Document:
+    pdf = read_pdf(data, file.name)
+    if not pdf.text.strip():
+        raise NoTextLayerError(
+            f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
+        )
+    return load_structured(pdf.text, pdf.blocks, title=title or pdf.title, source=str(file))
 
 
 def _load_html(markup: str, file: Path, title: str | None) -> Document:

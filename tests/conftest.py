@@ -138,14 +138,28 @@ def minimal_pdf(pages: Sequence[str]) -> bytes:
 
     The text must be Latin-1; parentheses and backslashes are escaped.
     """
+    return positioned_pdf([[(72, 720, 12, line)] for line in pages])
+
+
+Placed = tuple[float, float, float, str]  # x, y (points from the bottom left), font size, text
+
+
+def positioned_pdf(pages: Sequence[Sequence[Placed]]) -> bytes:
+    """A valid US-letter PDF drawing each page's texts where and as large as told, in order.
+
+    Written by hand (no PDF library writes them here); text must be Latin-1.
+    """
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
     page_ids = [4 + 2 * i for i in range(len(pages))]
     kids = " ".join(f"{i} 0 R" for i in page_ids)
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    for page_id, line in zip(page_ids, pages, strict=True):
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
+    for page_id, placed in zip(page_ids, pages, strict=True):
+        shown = []
+        for x, y, size, line in placed:
+            escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            shown.append(f"BT /F1 {size} Tf {x} {y} Td ({escaped}) Tj ET")
+        stream = "\n".join(shown).encode("latin-1")
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_id + 1} 0 R "
             "/Resources << /Font << /F1 3 0 R >> >> >>".encode()
@@ -169,6 +183,12 @@ def minimal_pdf(pages: Sequence[str]) -> bytes:
 def make_pdf() -> Callable[[Sequence[str]], bytes]:
     """`minimal_pdf`, for tests that need a PDF of their own."""
     return minimal_pdf
+
+
+@pytest.fixture
+def make_positioned_pdf() -> Callable[[Sequence[Sequence[Placed]]], bytes]:
+    """`positioned_pdf`: pages of (x, y, font size, text), for layout tests."""
+    return positioned_pdf
 
 
 @pytest.fixture

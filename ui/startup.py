@@ -18,7 +18,7 @@ from qa import Assistant
 def default_assistant() -> Assistant:
     """The bundled article with the bundled model, loaded now rather than on the first question.
 
-    The article's index is cached on disk (qa.index_cache), so only the first start embeds.
+    The article's index is cached on disk (qa/store/cache.py), so only the first start embeds.
     The model runs on ONNX Runtime (`QA_BACKEND`, default "onnx"): the same vectors and
     XQuAD accuracy as torch, starting in half the time and answering about twice as fast.
     "onnx-int8" is faster again but fell 0.6 points short of torch's answer accuracy on
@@ -27,8 +27,8 @@ def default_assistant() -> Assistant:
     """
     from embeddings import default_embedder
     from qa.answer.reader import default_reader
-    from qa.index_cache import open_cached
     from qa.loading import bundled_article_path
+    from qa.store.cache import open_cached
 
     embedder = default_embedder()
     embedder.warm_up()

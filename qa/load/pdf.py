@@ -1,0 +1,145 @@
+"""PDF -> text and blocks, through pypdf's text visitor (where each piece of text is drawn).
+
+Why not `page.extract_text()`: its plain text keeps every hard-wrapped line as a line,
+running headers and page numbers in the middle of sentences, words split by hyphenation,
+and on two-column pages the columns in whatever order the file draws them. Here pypdf
+reports each piece of text with its position and font size; the pieces become lines,
+and qa/load/pdf_layout.py orders them, drops page furniture and re-flows them into
+paragraphs and headings, written through one `BlockWriter` so the offsets are exact.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from qa.errors import DocumentError
+from qa.load.blocks import BlockWriter
+from qa.load.pdf_layout import Line, Paragraph, drop_furniture, paragraphs, reading_order
+from qa.types import Block
+
+# pypdf raises many kinds of exception on malformed files; each becomes a DocumentError.
+_READ_ERRORS: tuple[type[BaseException], ...] = (Exception,)
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """A PDF as read: its text, blocks, title (the first heading) and page count."""
+
+    text: str
+    blocks: tuple[Block, ...]
+    title: str | None
+    pages: int
+
+
+def read_pdf(data: bytes, name: str) -> PdfText:
+    """Read a PDF's text layer into re-flowed paragraphs and headings.
+
+    Args:
+        data: the file's bytes.
+        name: the file's name, for messages.
+
+    Returns:
+        The text and blocks; an empty text when no page holds text (a scan).
+
+    Raises:
+        DocumentError: the PDF is encrypted, truncated or otherwise unreadable (named).
+    """
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(f"{name} is an encrypted PDF; save an unlocked copy and retry.")
+        pages = [_page_lines(number, page) for number, page in enumerate(reader.pages)]
+        sizes = [_page_size(page) for page in reader.pages]
+    except DocumentError:
+        raise
+    except _READ_ERRORS as err:
+        raise DocumentError(f"{name} is not a readable PDF ({type(err).__name__}: {err})") from err
+    kept = drop_furniture(pages, [height for _, height in sizes])
+    ordered = [line for page, (width, _) in zip(kept, sizes, strict=True)
+               for line in reading_order(page, width)]  # fmt: skip
+    writer = BlockWriter()
+    _write(writer, paragraphs(ordered))
+    text, blocks = writer.result()
+    first = next((b for b in blocks if b.kind == "heading"), None)
+    title = text[first.start : first.end] if first else None
+    return PdfText(text, blocks, title, len(pages))
+
+
+def _write(writer: BlockWriter, found: list[Paragraph]) -> None:
+    """Headings, paragraphs, and consecutive list items as one list."""
+    in_list = False
+    for paragraph in found:
+        if paragraph.item:
+            if not in_list:
+                writer.open("list")
+                in_list = True
+            writer.open("list_item", level=1)
+            writer.text(paragraph.text)
+            writer.close()
+            continue
+        if in_list:
+            writer.close()
+            in_list = False
+        kind = "heading" if paragraph.level else "paragraph"
+        writer.leaf(kind, paragraph.text, level=paragraph.level)
+
+
+def _page_size(page: Any) -> tuple[float, float]:
+    box = page.mediabox
+    return float(box.width), float(box.height)
+
+
+def _page_lines(number: int, page: Any) -> list[Line]:
+    """The page's text as lines, in the order the file draws them."""
+    lines: list[Line] = []
+    current: list[tuple[float, float, float, str]] = []  # x, y, size, text of one line
+    upright = True
+
+    def close() -> None:
+        if current and "".join(t for *_, t in current).strip():
+            x, y, _, _ = current[0]
+            text = "".join(t for *_, t in current)
+            size = max(s for _, _, s, _ in current)
+            lines.append(Line(number, x, y, size, text, upright))
+        current.clear()
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, font_size: Any) -> None:
+        if not text:
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        nonlocal upright
+        across = tm[0] * cm[0] + tm[1] * cm[2]
+        turned = abs(tm[0] * cm[1] + tm[1] * cm[3]) > 1e-3 * abs(across) or across <= 0
+        if current and turned == upright:  # the direction changed: another line
+            close()
+        upright = not turned
+        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        size = float(font_size or 0) * (scale or 1.0) or 1.0
+        for offset, part in enumerate(text.split("\n")):
+            if offset:  # pypdf ended the line inside the piece: what follows is the next one
+                close()
+                y -= size * 1.2
+            if not part:
+                continue
+            if current and _new_line(current[-1], x, y, size):
+                close()
+            current.append((x, y, size, part))
+
+    page.extract_text(visitor_text=visit)
+    close()
+    return lines
+
+
+def _new_line(last: tuple[float, float, float, str], x: float, y: float, size: float) -> bool:
+    """Whether a piece drawn at (x, y) starts a new line after the `last` piece."""
+    last_x, last_y, last_size, last_text = last
+    if abs(y - last_y) > 0.4 * max(size, last_size):
+        return True
+    estimated_end = last_x + len(last_text) * last_size * 0.5
+    return x < last_x - size or x > estimated_end + 3 * size

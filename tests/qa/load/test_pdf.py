@@ -1,0 +1,244 @@
+"""PDF reading: re-flowed paragraphs, page furniture gone, columns in order, headings.
+
+The PDFs are written in each test (conftest's `positioned_pdf`), text placed at chosen
+positions and sizes, so every expectation can be checked by eye.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa.errors import DocumentError, NoTextLayerError
+from qa.load.pdf_layout import Line, column_edges, join_lines
+from qa.loading import load_path
+from qa.types import Document
+
+Placed = tuple[float, float, float, str]
+MakePdf = Callable[[Sequence[Sequence[Placed]]], bytes]
+
+
+def lines_at(x: float, top: float, texts: Sequence[str], size: float = 11) -> list[Placed]:
+    """Lines of body text one under the other, 14 points apart, starting at `top`."""
+    return [(x, top - 14 * row, size, text) for row, text in enumerate(texts)]
+
+
+def load(tmp_path: Path, make: MakePdf, pages: Sequence[Sequence[Placed]]) -> Document:
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(make(pages))
+    return load_path(path)
+
+
+def paragraphs(document: Document) -> list[str]:
+    return [document.text[b.start : b.end] for b in document.blocks if b.kind == "paragraph"]
+
+
+def test_a_hard_wrapped_paragraph_is_one_sentence(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    wrapped = ["The harbour master said that the", "lanterns are lit every night at", "nine."]
+    after_gap = lines_at(72, 640, ["The ferry leaves at dawn."])
+
+    document = load(tmp_path, make_positioned_pdf, [lines_at(72, 700, wrapped) + after_gap])
+
+    assert paragraphs(document) == [
+        "The harbour master said that the lanterns are lit every night at nine.",
+        "The ferry leaves at dawn.",
+    ]
+    assert document.text == "\n\n".join(paragraphs(document))
+
+
+def test_a_hyphenated_line_end_is_joined_and_a_real_hyphen_kept(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    wrapped = ["Edit the config-", "uration file, a well-", "known place, for COVID-", "19 notes."]
+
+    document = load(tmp_path, make_positioned_pdf, [lines_at(72, 700, wrapped)])
+
+    assert paragraphs(document) == [
+        "Edit the configuration file, a well-known place, for COVID-19 notes."
+    ]
+
+
+def test_a_paragraph_goes_on_over_a_page_break_only_mid_sentence(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    first = lines_at(72, 700, ["The ferry from Soekarno-"])
+    second = lines_at(72, 700, ["Hatta sails at dawn, and its", "config-"])
+    third = lines_at(72, 700, ["uration is old."]) + lines_at(72, 660, ["A new paragraph."])
+
+    document = load(tmp_path, make_positioned_pdf, [first, second, third])
+
+    assert paragraphs(document) == [
+        "The ferry from Soekarno-Hatta sails at dawn, and its configuration is old.",
+        "A new paragraph.",
+    ]
+
+
+def test_bulleted_lines_are_the_items_of_one_list(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    texts = [
+        "Send comments by any of these:",
+        "\xb7 Fax: 202-493-2251.",
+        "\xb7 Mail: the",
+        "docket office.",
+    ]
+
+    document = load(tmp_path, make_positioned_pdf, [lines_at(72, 700, texts)])
+
+    spans = [(b.kind, document.text[b.start : b.end]) for b in document.blocks]
+    assert spans == [
+        ("paragraph", "Send comments by any of these:"),
+        ("list", "Fax: 202-493-2251.\nMail: the docket office."),
+        ("list_item", "Fax: 202-493-2251."),
+        ("list_item", "Mail: the docket office."),
+    ]
+
+
+def test_the_documents_own_words_decide_a_compound() -> None:
+    assert join_lines("90 work-", "hours each", frozenset({"work-hours"})) == "90 work-hours each"
+    assert join_lines("90 work-", "hours each") == "90 workhours each"
+    assert join_lines("the Wi-", "fi router") == "the Wi-fi router"
+
+
+def test_a_header_and_page_number_repeated_on_every_page_are_gone(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    bodies = ["The falcon nests in the tower.", "The owl hunts at night.", "The heron fishes."]
+    pages = [
+        [(72, 760, 9, f"Bird Survey 2024 - page {n}"), (72, 700, 11, body), (300, 40, 9, str(n))]
+        for n, body in enumerate(bodies, start=1)
+    ]
+
+    document = load(tmp_path, make_positioned_pdf, pages)
+
+    assert paragraphs(document) == bodies
+
+
+def test_a_two_column_page_comes_out_left_column_first(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    left = [
+        "Left column starts here and",
+        "it goes on down the page",
+        "until it ends at",
+        "the foot.",
+    ]
+    right = [
+        "Right column starts up top",
+        "and it is read only after",
+        "the left one is",
+        "all done.",
+    ]
+    page: list[Placed] = []
+    for one, other in zip(lines_at(72, 700, left), lines_at(320, 700, right), strict=True):
+        page += [one, other]  # drawn row by row, as some files do: the columns interleave
+
+    document = load(tmp_path, make_positioned_pdf, [page])
+
+    assert paragraphs(document) == [
+        "Left column starts here and it goes on down the page until it ends at the foot.",
+        "Right column starts up top and it is read only after the left one is all done.",
+    ]
+
+
+def test_columns_are_found_past_a_table_of_short_cells() -> None:
+    prose = "words of a sentence in a column"
+    left = [Line(0, 72, 700 - 12 * i, 10, prose) for i in range(8)]
+    cells = [Line(0, x, 580 - 12 * i, 10, "7 %") for i in range(12) for x in (150, 200, 250)]
+    right = [Line(0, 320, 700 - 12 * i, 10, prose) for i in range(6)]
+
+    assert column_edges(left + cells + right, 612) == [320.0]
+    assert column_edges(left + cells, 612) == []
+
+
+def test_a_larger_font_line_is_a_heading_and_becomes_the_path(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    page = [
+        (72, 740, 20, "Solar power"),
+        *lines_at(72, 710, ["Panels turn light into current."]),
+        (72, 670, 15, "Batteries"),
+        *lines_at(72, 645, ["A battery stores ten kWh."]),
+    ]
+
+    document = load(tmp_path, make_positioned_pdf, [page])
+
+    headings = [(document.text[b.start : b.end], b.level) for b in document.blocks
+                if b.kind == "heading"]  # fmt: skip
+    assert headings == [("Solar power", 1), ("Batteries", 2)]
+    last = document.blocks[-1]
+    assert document.text[last.start : last.end] == "A battery stores ten kWh."
+    assert last.path == ("Solar power", "Batteries")
+    assert document.title == "Solar power"
+
+
+def test_large_numbers_and_letter_spaced_banners_are_not_headings(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    page = [
+        (72, 740, 18, "0 50 100 150 200"),
+        (72, 720, 18, "R E P O R T"),
+        *lines_at(72, 690, ["The chart shows growth."]),
+    ]
+
+    document = load(tmp_path, make_positioned_pdf, [page])
+
+    assert "heading" not in [b.kind for b in document.blocks]
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
+
+
+# The PDF writer fixture is a pure function, so sharing it between examples is harmless.
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(_WORD, min_size=1, max_size=12), min_size=1, max_size=5))
+def test_block_offsets_slice_the_text_exactly(
+    tmp_path_factory: pytest.TempPathFactory, make_positioned_pdf: MakePdf, texts: list[list[str]]
+) -> None:
+    placed: list[Placed] = []
+    top = 740.0
+    for words in texts:  # each paragraph wrapped four words a line, a gap after it
+        rows = [" ".join(words[i : i + 4]) for i in range(0, len(words), 4)]
+        placed += lines_at(72, top, [f"{row}." if i == len(rows) - 1 else row
+                                     for i, row in enumerate(rows)])  # fmt: skip
+        top -= 14 * len(rows) + 30
+    path = tmp_path_factory.mktemp("pdf") / "generated.pdf"
+    path.write_bytes(make_positioned_pdf([placed]))
+
+    document = load_path(path)
+
+    for block in document.blocks:
+        piece = document.text[block.start : block.end]
+        assert piece and piece == piece.strip()
+    assert paragraphs(document) == [" ".join(words) + "." for words in texts]
+
+
+def test_bad_pdfs_get_clear_errors_naming_the_file(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    whole = make_positioned_pdf([lines_at(72, 700, ["A secret memo about the harbour."])])
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(whole)))
+    writer.encrypt(user_password="open sesame", owner_password="owner")
+    locked = io.BytesIO()
+    writer.write(locked)
+    files = {
+        "locked.pdf": (locked.getvalue(), DocumentError, r"locked\.pdf is an encrypted PDF"),
+        "cut.pdf": (whole[: len(whole) // 2], DocumentError, r"cut\.pdf is not a readable PDF"),
+        "scan.pdf": (make_positioned_pdf([[]]), NoTextLayerError, r"scan\.pdf has no .*OCR"),
+    }
+    for name, (data, error, message) in files.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(error, match=message):
+            load_path(tmp_path / name)
