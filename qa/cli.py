@@ -114,8 +114,9 @@ def cmd_index(args: argparse.Namespace) -> int:
             report = assistant.index(batch, progress=progress)
         where = assistant.save(args.out)
     _print_report(report, args.json)
+    count = len(assistant.documents)
     print(
-        f"Indexed {len(assistant.documents)} documents, "
+        f"Indexed {count} document{'' if count == 1 else 's'}, "
         f"{assistant.collection.passage_count} passages -> {where}",
         file=sys.stderr if args.json else sys.stdout,
     )

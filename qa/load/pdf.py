@@ -11,6 +11,7 @@ paragraphs and headings, written through one `BlockWriter` so the offsets are ex
 from __future__ import annotations
 
 import io
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,7 @@ def read_pdf(data: bytes, name: str) -> PdfText:
     """
     from pypdf import PdfReader
 
+    _quiet_pypdf()
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -87,6 +89,16 @@ def _write(writer: BlockWriter, found: list[Paragraph]) -> None:
             in_list = False
         kind = "heading" if paragraph.level else "paragraph"
         writer.leaf(kind, paragraph.text, level=paragraph.level)
+
+
+def _quiet_pypdf() -> None:
+    """pypdf logs what it repairs ("EOF marker not found") to its own logger; with no
+    handler anywhere, Python prints such warnings on stderr, over our own output. A
+    NullHandler on pypdf's logger ends that; an application that configures logging still
+    gets the records through the root logger."""
+    logger = logging.getLogger("pypdf")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
 
 
 def _page_size(page: Any) -> tuple[float, float]:

@@ -71,7 +71,7 @@ def test_index_then_ask_from_the_index(
     doc = tmp_path / "owls.txt"
     doc.write_text("Owls\n\nThe barn owl hunts mice at night over open fields.", encoding="utf-8")
     assert cli.main(["index", str(doc), "--out", str(tmp_path / "idx"), "--quiet"]) == 0
-    assert "Indexed 1 documents" in capsys.readouterr().out
+    assert "Indexed 1 document," in capsys.readouterr().out
     assert cli.main(["ask", "What does the barn owl hunt?", "--index", str(tmp_path / "idx")]) == 0
     assert "mice" in capsys.readouterr().out
 
@@ -108,7 +108,7 @@ def test_index_prints_a_line_per_input_and_the_totals(
     assert lines[3] == f"skipped         -  {stub}  (redirect stub to owls.html)"
     assert lines[4].startswith(f"failed          -  {broken}  (broken.pdf is not a readable PDF")
     assert lines[5] == f"4 inputs: 1 indexed ({passages} passages), 2 skipped, 1 failed"
-    assert lines[6].startswith(f"Indexed 1 documents, {passages} passages -> ")
+    assert lines[6].startswith(f"Indexed 1 document, {passages} passages -> ")
 
 
 def test_index_json_is_the_apis_report_for_the_same_inputs(

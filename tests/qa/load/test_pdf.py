@@ -7,6 +7,8 @@ positions and sizes, so every expectation can be checked by eye.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -242,3 +244,26 @@ def test_bad_pdfs_get_clear_errors_naming_the_file(
         (tmp_path / name).write_bytes(data)
         with pytest.raises(error, match=message):
             load_path(tmp_path / name)
+
+
+def test_a_damaged_pdf_is_refused_without_pypdf_writing_on_stderr() -> None:
+    """In a process of its own: pytest's log capture would hide what Python prints for a
+    library's warning when no handler is configured, which is the case to check."""
+    script = (
+        "from qa.errors import DocumentError\n"
+        "from qa.load.pdf import read_pdf\n"
+        "try:\n"
+        "    read_pdf(b'%PDF-1.4\\n1 0 obj\\n<<>>\\nendobj\\n', 'damaged.pdf')\n"
+        "except DocumentError as err:\n"
+        "    print(err)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert "damaged.pdf" in result.stdout
+    assert result.stderr == ""
