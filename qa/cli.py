@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("question")
     ask.add_argument(
-        "--docs", nargs="+", metavar="PATH", help="files to ask about (.txt .md .html .pdf)"
+        "--docs", nargs="+", metavar="PATH", help="files to ask about (.txt .md .html .pdf .docx)"
     )
     ask.add_argument("--index", metavar="DIR", help="a saved index (from `qa index`)")
     ask.add_argument("--top-k", type=int, default=3, help="number of sources (default 3)")

@@ -24,7 +24,7 @@ class ReportEntry:
         status: "indexed"; "skipped" (a duplicate, a redirect stub, empty, an unsupported
             format, a PDF without a text layer: nothing to index); or "failed" (an error).
         reason: why it was skipped ("duplicate of a.html", "redirect stub to /b",
-            "empty", "unsupported format .docx") or the error message; "" when indexed.
+            "empty", "unsupported format .pptx") or the error message; "" when indexed.
         passages: passages indexed from it (0 unless indexed).
         doc_id: the document's content id: its own when indexed, the one it duplicates
             when skipped as a duplicate, else None.
@@ -98,8 +98,8 @@ class IndexReport:
         """One line: "3 inputs: 2 indexed (14 passages), 1 skipped, 0 failed"."""
         c = self.counts
         return (
-            f"{c['inputs']} inputs: {c['indexed']} indexed ({c['passages']} passages), "
-            f"{c['skipped']} skipped, {c['failed']} failed"
+            f"{_count(c['inputs'], 'input')}: {c['indexed']} indexed "
+            f"({_count(c['passages'], 'passage')}), {c['skipped']} skipped, {c['failed']} failed"
         )
 
     def table(self) -> str:
@@ -117,3 +117,8 @@ class IndexReport:
     def problems(self) -> str:
         """Every input not indexed with its reason, "; "-separated (for error messages)."""
         return "; ".join(f"{e.input}: {e.reason}" for e in self.entries if e.status != "indexed")
+
+
+def _count(number: int, noun: str) -> str:
+    """A count as a person says it: "1 input", "2 inputs"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

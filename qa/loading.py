@@ -1,8 +1,9 @@
 """Files and strings -> clean `Document`s.
 
 Reads plain text, Markdown, HTML (the main content, as a browser renders it, with its
-structure: qa/load/html.py) and PDF (re-flowed in reading order, with headings: qa/load/pdf.py),
-detects text encodings, and removes site chrome such as "Go to home page" lines, so that
+structure: qa/load/html.py), PDF (re-flowed in reading order, with headings: qa/load/pdf.py)
+and Word .docx (headings, lists, tables: qa/load/docx.py), detects text encodings, and
+removes site chrome such as "Go to home page" lines, so that
 what gets indexed and quoted is the article itself.
 """
 
@@ -23,6 +24,7 @@ from qa.errors import (
     RedirectPageError,
     UnsupportedFormatError,
 )
+from qa.load.docx import read_docx
 from qa.load.html import read_html
 from qa.load.markdown import read_markdown
 from qa.load.pdf import read_pdf
@@ -32,7 +34,14 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"}) | MARKDOWN_SUFFIXES
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+WORD_SUFFIXES = frozenset({".docx"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | WORD_SUFFIXES
+# Formats people bring that we do not read, each with what to do instead.
+_CONVERT_HINTS = {
+    ".doc": "Word 97-2003 files are not read: save it as .docx in Word or LibreOffice.",
+    ".rtf": "Rich Text is not read: save it as .docx or plain text.",
+    ".odt": "OpenDocument text is not read: save it as .docx (LibreOffice: File > Save As).",
+}
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_TITLE_CHARS = 200
 
@@ -214,13 +223,16 @@ def load_path(
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
+        hint = f" {_CONVERT_HINTS[suffix]}" if suffix in _CONVERT_HINTS else ""
         raise UnsupportedFormatError(
             f"{file.name}: unsupported file type {suffix or '(none)'!r}; supported: "
-            f"{', '.join(supported_suffixes())}."
+            f"{', '.join(supported_suffixes())}.{hint}"
         )
     data = _read(file, max_bytes)
     if suffix in PDF_SUFFIXES:
         return _load_pdf(data, file, title)
+    if suffix in WORD_SUFFIXES:
+        return _load_docx(data, file, title)
     if suffix in HTML_SUFFIXES:
         return _load_html(decode_bytes(data, file.name), file, title)
     if suffix in MARKDOWN_SUFFIXES:
@@ -245,6 +257,16 @@ def _load_pdf(data: bytes, file: Path, title: str | None) -> Document:
             f"{file.name} has no extractable text (a scanned PDF needs OCR first)."
         )
     return load_structured(pdf.text, pdf.blocks, title=title or pdf.title, source=str(file))
+
+
+def _load_docx(data: bytes, file: Path, title: str | None) -> Document:
+    word = read_docx(data, file.name)
+    try:
+        return load_structured(
+            word.text, word.blocks, title=title or word.title or file.stem, source=str(file)
+        )
+    except EmptyDocumentError as err:
+        raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
 
 
 def _load_html(markup: str, file: Path, title: str | None) -> Document:
@@ -304,7 +326,7 @@ class FileListing:
     Attributes:
         files: every file named directly, then each folder's readable files, in order.
         skipped: one line per entry of a folder that is not loaded, saying why
-            ("notes.docx: unsupported format .docx").
+            ("notes.pptx: unsupported format .pptx").
     """
 
     files: list[Path]
@@ -341,7 +363,7 @@ def path_contents(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files the loader reads in `folder` and its sub-folders, in name order, and each
-    entry left out with why ("hidden", "unsupported format .docx")."""
+    entry left out with why ("hidden", "unsupported format .pptx")."""
     found: list[Path] = []
     left_out: list[tuple[Path, str]] = []
     for entry in sorted(folder.iterdir()):

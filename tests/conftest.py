@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -208,3 +210,48 @@ def make_fake_encoder() -> type[FakeEncoder]:
     A fixture rather than `from conftest import ...`: tests/ui has a conftest of its own.
     """
     return FakeEncoder
+
+
+# ----- Word documents, built with python-docx ---------------------------------------------
+def _saved_docx(document: Any) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def harbour_manual_docx() -> bytes:
+    """A Word manual: title, headings, a paragraph, a bulleted list, a table, page header."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Harbour Manual", style="Title")
+    document.add_heading("Safety", level=1)
+    document.add_paragraph("Keep the lamp lit from dusk to dawn.")
+    document.add_paragraph("Check the wick.", style="List Bullet")
+    document.add_paragraph("Refill the oil.", style="List Bullet")
+    document.add_heading("Berths", level=2)
+    document.add_paragraph("Ships moor as follows:")
+    table = document.add_table(rows=3, cols=2)
+    for row, (ship, berth) in enumerate([("Ship", "Berth"), ("Falcon", "3"), ("Osprey", "7")]):
+        table.cell(row, 0).text = ship
+        table.cell(row, 1).text = berth
+    document.add_heading("Storms", level=1)
+    document.add_paragraph("Close the shutters.")
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "CONFIDENTIAL HEADER"
+    section.footer.paragraphs[0].text = "Page footer text"
+    return _saved_docx(document)
+
+
+@pytest.fixture
+def docx_manual() -> bytes:
+    """`harbour_manual_docx()`'s bytes: the Osprey moors at berth 7 (a table row)."""
+    return harbour_manual_docx()
+
+
+@pytest.fixture
+def docx_file(tmp_path: Path, docx_manual: bytes) -> Path:
+    """The harbour manual saved as manual.docx."""
+    path = tmp_path / "manual.docx"
+    path.write_bytes(docx_manual)
+    return path

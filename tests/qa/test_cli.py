@@ -351,3 +351,13 @@ def test_eval_by_a_field_no_question_has_is_one_line(
 
     assert code == 2
     assert "Cannot group questions by 'format'" in capsys.readouterr().err
+
+
+def test_index_reads_a_word_document(
+    fake_model: Any, docx_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["index", str(docx_file), "--out", str(tmp_path / "idx"), "--quiet"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[0] == "indexed" and lines[1].endswith(str(docx_file))
+    assert lines[2].startswith("1 input: 1 indexed (1 passage), 0 skipped")

@@ -118,7 +118,9 @@ def test_a_string_keeps_the_title_it_is_given() -> None:
 
 
 def test_only_supported_suffixes_are_listed() -> None:
-    assert supported_suffixes() == [".htm", ".html", ".markdown", ".md", ".pdf", ".text", ".txt"]
+    assert supported_suffixes() == [
+        ".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".text", ".txt"
+    ]
 
 
 # ----- encodings ------------------------------------------------------------------------
@@ -307,7 +309,7 @@ def test_a_folder_expands_to_its_documents_and_reports_what_it_skips(tmp_path: P
 
 
 def test_a_folder_without_documents_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "notes.docx").write_text("x", encoding="utf-8")
+    (tmp_path / "notes.pptx").write_text("x", encoding="utf-8")
 
     with pytest.raises(DocumentError, match=f"Folder {tmp_path} holds no documents"):
         document_files([tmp_path])

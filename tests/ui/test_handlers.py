@@ -104,6 +104,18 @@ def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
     assert "Removed “Garden notes”" in text(chat[-1])
 
 
+def test_a_word_document_uploads_and_answers(handlers: Handlers, docx_file: Path) -> None:
+    _, session, documents, chat, report = handlers.upload([str(docx_file)], None, [])
+
+    assert "manual.docx</span> — indexed" in report
+    assert [label for label, _ in documents.choices][1].startswith("Harbour Manual (")
+    doc_id = session.documents[1].id
+    _, _, session, _ = handlers.respond(
+        "Which berth does the Osprey use?", session, 3, False, CHECKED_ONLY, [doc_id]
+    )
+    assert session.answers[-1].sources[0].doc_id == doc_id
+
+
 def test_the_upload_panel_lists_a_duplicate_and_a_broken_file(
     handlers: Handlers, tmp_path: Path
 ) -> None:
