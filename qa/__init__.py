@@ -4,7 +4,7 @@ The public API is `Assistant` (and `Answer`, `Source`, `Document`, `IndexReport`
 importing this package loads no model and does not import the UI.
 """
 
-from qa.api import MAX_QUESTION_CHARS, Assistant, Settings
+from qa.api import Assistant
 from qa.conversation import Chat, Turn
 from qa.errors import (
     DocumentError,
@@ -24,6 +24,8 @@ from qa.errors import (
     UnsupportedFormatError,
 )
 from qa.index_report import IndexReport, ReportEntry
+from qa.limits import MAX_QUESTION_CHARS
+from qa.settings import Settings
 from qa.types import Answer, Document, Source
 
 __all__ = [

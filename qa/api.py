@@ -10,72 +10,24 @@ Usage:
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from embeddings import Embedder, TextEncoder, default_embedder
 from qa import store
 from qa.answer.reader import SentenceReader, default_reader
-from qa.answering import AnsweringConfig, answer, source_of
-from qa.chunking import ChunkingConfig
+from qa.answering import answer, source_of
 from qa.collection import Collection, ProgressCallback
-from qa.errors import NothingIndexedError, QuestionError
+from qa.conversation import Chat
+from qa.errors import NothingIndexedError
 from qa.index_report import IndexReport
 from qa.indexing import LoadedBatch, index_batch, load_batch, load_paths
-from qa.lexical import LexicalConfig
+from qa.limits import check_k, validate_question
 from qa.loading import bundled_article_path, load_items, load_text
-from qa.retrieval import RetrievalConfig, retrieve
+from qa.retrieval import retrieve
+from qa.settings import Settings
 from qa.types import Answer, Document, Source
-
-if TYPE_CHECKING:
-    from qa.conversation import Chat
-
-MAX_QUESTION_CHARS = 2000
-MAX_TOP_K = 100
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every tunable of the pipeline, in one object (the defaults are the measured best)."""
-
-    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
-    lexical: LexicalConfig = field(default_factory=LexicalConfig)
-    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
-    answering: AnsweringConfig = field(default_factory=AnsweringConfig)
-    embed_titles: bool = True
-
-
-def validate_question(question: object) -> str:
-    """The question stripped of outer whitespace, or a QuestionError naming the problem."""
-    if not isinstance(question, str):
-        raise QuestionError(f"The question must be text, got {type(question).__name__}.")
-    text = question.strip()
-    if not text:
-        raise QuestionError("The question is empty; type a question to ask.")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"The question is {len(text):,} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS:,}. Ask something shorter."
-        )
-    if "\x00" in text:
-        raise QuestionError("The question contains a NUL character; remove it and ask again.")
-    if any(unicodedata.category(ch) == "Cs" for ch in text):
-        raise QuestionError("The question contains invalid characters (unpaired surrogates).")
-    if not any(ch.isalnum() for ch in text):
-        raise QuestionError("The question has no words in it, only punctuation or symbols.")
-    return text
-
-
-def check_k(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise QuestionError(f"{name} must be a whole number, got {value!r}.")
-    if not 1 <= value <= MAX_TOP_K:
-        raise QuestionError(f"{name} must be between 1 and {MAX_TOP_K}, got {value}.")
-    return value
-
 
 ReaderChoice = SentenceReader | None | Literal["auto"]
 
@@ -409,10 +361,8 @@ class Assistant:
             self.collection.entry(doc_id)  # raises UnknownDocumentError with the known ids
         return scope
 
-    def chat(self) -> Chat:
+    def chat(self) -> Chat[Assistant]:
         """A conversation over this assistant's documents (follow-up questions understood)."""
-        from qa.conversation import Chat
-
         return Chat(self)
 
     # ----- persistence ---------------------------------------------------------------------

@@ -54,7 +54,7 @@ def _answer_dict(answer: Any) -> dict[str, Any]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.api import check_k, validate_question
+    from qa.limits import check_k, validate_question
 
     validate_question(args.question)  # fail before loading the model
     check_k("top_k", args.top_k)

@@ -20,10 +20,11 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
+from embeddings import TextEncoder
 from qa.aggregation import (
     AggregationConfig,
     Range,
@@ -35,19 +36,45 @@ from qa.aggregation import (
     wants_several,
 )
 from qa.answering import answer
-from qa.api import check_k, validate_question
+from qa.collection import Collection
 from qa.comparison import comparison_queries
 from qa.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
+from qa.limits import check_k, validate_question
 from qa.mentions import entities, is_person, topic_words
 from qa.retrieval import Candidate, retrieve
+from qa.settings import Settings
 from qa.text import terms
-from qa.types import Answer
-
-if TYPE_CHECKING:
-    from qa.api import Assistant
+from qa.types import Answer, Document
 
 QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "why", "how", "which"})
 PRIOR_DEPTH = 20  # a previous passage outside this many is no longer relevant
+
+
+class Answerer(Protocol):
+    """What a chat uses of its assistant: `qa.Assistant` is one.
+
+    A protocol rather than the class itself: the facade (`qa.assistant`) builds chats
+    (`Assistant.chat`), so this stage importing it would tie the two into an import cycle.
+    """
+
+    @property
+    def collection(self) -> Collection: ...
+
+    @property
+    def embedder(self) -> TextEncoder: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def documents(self) -> list[Document]: ...
+
+    def ask(
+        self, question: str, *, top_k: int = 3, documents: Iterable[str] | None = None
+    ) -> Answer: ...
+
+
+AnswererT = TypeVar("AnswererT", bound=Answerer)
 
 
 @dataclass(frozen=True)
@@ -79,11 +106,13 @@ class Turn:
         return self.query or self.question
 
 
-class Chat:
+class Chat(Generic[AnswererT]):
     """A conversation with an assistant; `history` lists the turns so far, oldest first.
 
     Args:
-        assistant: answers the questions (its documents, model and settings are used).
+        assistant: answers the questions (its documents, model and settings are used): a
+            `qa.Assistant`, or anything with what `Answerer` names. The chat is generic in
+            it, so `chat.assistant` keeps the type it was given.
         follow_ups: resolve follow-up questions from earlier turns; with False every
             question is answered on its own by `Assistant.ask` (to measure what the
             handling adds).
@@ -95,7 +124,7 @@ class Chat:
 
     def __init__(
         self,
-        assistant: Assistant,
+        assistant: AnswererT,
         *,
         follow_ups: bool = True,
         aggregation: AggregationConfig | None = None,

@@ -13,8 +13,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from qa import Assistant
-from qa.api import MAX_QUESTION_CHARS, MAX_TOP_K
 from qa.errors import QuestionError, UnknownDocumentError
+from qa.limits import MAX_QUESTION_CHARS, MAX_TOP_K
 from ui.payload import answer_payload
 
 BUSY_WAIT_SECONDS = 30.0

@@ -100,7 +100,7 @@ class Session:
     def __init__(self, shared: Assistant, limits: UploadLimits | None = None) -> None:
         self.shared = shared
         self.limits = limits or UploadLimits()
-        self.chat: Chat = shared.chat()
+        self.chat: Chat[Assistant] = shared.chat()
         self.answers: list[Answer] = []
         self.messages: list[Message] = [self.welcome()]
         self._message_turns: list[int | None] = [None]  # which reply each message shows

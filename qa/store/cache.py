@@ -18,10 +18,11 @@ from pathlib import Path
 from embeddings import TextEncoder
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import SentenceReader
-from qa.api import Assistant, Settings
+from qa.api import Assistant
 from qa.chunking import CUTTER_VERSION
 from qa.errors import StoreError
 from qa.loading import load_items
+from qa.settings import Settings
 from qa.store import read_manifest
 from qa.store.contents import TOKENS
 

@@ -1,0 +1,26 @@
+"""Every tunable of the pipeline, in one object.
+
+Why apart from the facade: the stages above the index (`qa.conversation`) read the same
+settings the facade (`qa.assistant`) holds, and the facade builds their objects; with the
+settings here, neither has to import the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qa.answering import AnsweringConfig
+from qa.chunking import ChunkingConfig
+from qa.lexical import LexicalConfig
+from qa.retrieval import RetrievalConfig
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the pipeline, in one object (the defaults are the measured best)."""
+
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    lexical: LexicalConfig = field(default_factory=LexicalConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    answering: AnsweringConfig = field(default_factory=AnsweringConfig)
+    embed_titles: bool = True
