@@ -4,7 +4,7 @@ The public API is `Assistant` (and `Answer`, `Source`, `Document`, `IndexReport`
 importing this package loads no model and does not import the UI.
 """
 
-from qa.api import Assistant
+from qa.assistant import Assistant
 from qa.conversation import Chat, Turn
 from qa.errors import (
     DocumentError,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa.api import Assistant
+from qa.assistant import Assistant
 from qa.datasets import DatasetError, load_dataset
 from qa.evaluation import contains_answer, normalize_answer, strip_citations
 from qa.loading import bundled_article_path, load_path

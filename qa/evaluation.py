@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from qa.api import Assistant
+from qa.assistant import Assistant
 from qa.datasets import Dataset, DatasetError, Example
 from qa.evaluation_report import (
     KS,

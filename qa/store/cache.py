@@ -18,7 +18,7 @@ from pathlib import Path
 from embeddings import TextEncoder
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import SentenceReader
-from qa.api import Assistant
+from qa.assistant import Assistant
 from qa.chunking import CUTTER_VERSION
 from qa.errors import StoreError
 from qa.loading import load_items

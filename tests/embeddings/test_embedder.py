@@ -298,10 +298,10 @@ def test_without_onnx_the_default_falls_back_to_torch_with_a_warning(
 
 
 def test_the_api_and_the_app_build_the_same_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    import qa.api
+    import qa.assistant
 
     made: list[str] = []
     monkeypatch.setattr(Embedder, "warm_up", lambda self: made.append(self.backend))
     monkeypatch.delenv("QA_BACKEND", raising=False)
-    api_side = qa.api._embedder(None, None)
+    api_side = qa.assistant._embedder(None, None)
     assert isinstance(api_side, Embedder) and api_side.backend == "onnx" and made == ["onnx"]

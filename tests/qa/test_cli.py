@@ -18,9 +18,9 @@ from qa import Assistant, cli
 def fake_model(monkeypatch: pytest.MonkeyPatch, fake_encoder: Any) -> Any:
     """Every assistant the CLI builds uses the fake encoder (no model load)."""
     encoder = fake_encoder
-    import qa.api
+    import qa.assistant
 
-    monkeypatch.setattr(qa.api, "default_embedder", lambda model=None: encoder)
+    monkeypatch.setattr(qa.assistant, "default_embedder", lambda model=None: encoder)
     monkeypatch.setattr(cli, "_embedder", lambda: encoder)
     return encoder
 
