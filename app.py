@@ -7,7 +7,7 @@ from ui.startup import load_in_background
 
 if __name__ == "__main__":
     loading = load_in_background()  # overlaps Gradio's import, most of the start
-    from ui.app import port_from_env, serve
+    from ui.server import port_from_env, serve
 
     port = port_from_env()  # a bad GRADIO_SERVER_PORT fails now, not after the load
     serve(loading.result(), port=port)

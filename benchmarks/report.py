@@ -280,7 +280,7 @@ def _start_section(results: dict[str, Any]) -> list[str]:
         "`app.py` rows run the real app with its index cache ($QA_CACHE_DIR) in a temporary "
         "directory: emptied before each first start, kept for the later ones. `app.py` runs "
         "as shipped, on its default backend (fp32 ONNX Runtime, `QA_BACKEND` unset); the "
-        "`serve_saved` rows serve `Assistant.load(DIR)` through the same `ui.app.serve` with "
+        "`serve_saved` rows serve `Assistant.load(DIR)` through the same `ui.server.serve` with "
         "a chosen backend. Timed by POSTing `/api/ask` until it answers.",
         "",
         "Slowest top-level imports under `import qa` (cumulative ms): "

@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("index", help="directory written by Assistant.save")
     parser.add_argument("--backend", choices=BACKENDS, default="torch")
     args = parser.parse_args()
-    from ui.app import serve
+    from ui.server import serve
 
     embedder = Embedder(backend=args.backend)
     embedder.warm_up()

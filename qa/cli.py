@@ -217,7 +217,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Given documents load now; the bundled article loads while Gradio imports (as app.py).
     given = _assistant(args.docs, args.index) if args.docs or args.index else None
     loading = load_in_background() if given is None else None
-    from ui.app import port_from_env, serve
+    from ui.server import port_from_env, serve
 
     port = args.port or port_from_env()  # a bad GRADIO_SERVER_PORT fails before the wait
     assistant = given if loading is None else loading.result()

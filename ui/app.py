@@ -1,13 +1,15 @@
 """The Gradio chat: layout and wiring. Logic lives in `ui.handlers`, HTML in `ui.render`.
 
+Layout only: serving it (with the REST API, on a port) is `ui.server`'s, the layer above,
+which imports this module and never the other way round.
+
 Usage:
-    from ui.app import build_app, serve
-    serve()                                   # the bundled article on 127.0.0.1:7860
+    from ui.app import build_app
+    demo = build_app(assistant)               # the Blocks alone; ui.server.serve() runs it all
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import gradio as gr
@@ -22,10 +24,7 @@ from ui.handlers import (
     document_choices,
 )
 from ui.sessions import UploadLimits
-from ui.startup import default_assistant
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 SESSION_TTL_SECONDS = 3 * 60 * 60  # an idle session's uploads are freed after this
 
 
@@ -173,40 +172,3 @@ def build_app(
 
     demo.queue(default_concurrency_limit=queue.concurrency, max_size=queue.max_size)
     return demo
-
-
-def serve(
-    assistant: Assistant | None = None, host: str | None = None, port: int | None = None
-) -> None:
-    """Run the chat and the REST API until interrupted.
-
-    Args:
-        assistant: what to answer from; by default the bundled article with the bundled model.
-        host: interface to bind; default $GRADIO_SERVER_NAME, else 127.0.0.1 (local only).
-        port: default $GRADIO_SERVER_PORT, else 7860.
-    """
-    import uvicorn
-
-    from ui.server import create_server
-
-    host = host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
-    port = port or port_from_env()
-    if assistant is None:
-        assistant = default_assistant()
-    app = create_server(assistant, build_app(assistant), host=host, port=port)
-    print(f"qa-assistant chat on http://{host}:{port}  (REST API: POST /api/ask)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
-
-
-def port_from_env() -> int:
-    """$GRADIO_SERVER_PORT, else 7860; a bad value exits with a message naming it."""
-    raw = os.environ.get("GRADIO_SERVER_PORT")
-    if not raw:
-        return DEFAULT_PORT
-    try:
-        port = int(raw)
-    except ValueError:
-        raise SystemExit(f"GRADIO_SERVER_PORT must be a port number, got {raw!r}.") from None
-    if not 0 < port < 65536:
-        raise SystemExit(f"GRADIO_SERVER_PORT must be between 1 and 65535, got {port}.")
-    return port

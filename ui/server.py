@@ -1,4 +1,11 @@
-"""One ASGI app: the REST API at /api and the Gradio chat at /.
+"""One ASGI app: the REST API at /api and the Gradio chat at /; and running it.
+
+The layer above `ui.app` (the chat's layout): `create_server` mounts the chat beside the REST
+API, `serve` runs the whole app until interrupted, `running` in a background thread.
+
+Usage:
+    from ui.server import serve
+    serve()                                   # the bundled article on 127.0.0.1:7860
 
 Gradio is mounted on our FastAPI app (rather than FastAPI routes added to Gradio's) so the
 OpenAPI schema at /openapi.json describes exactly the REST API.
@@ -6,6 +13,7 @@ OpenAPI schema at /openapi.json describes exactly the REST API.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -18,10 +26,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from qa import Assistant
+from ui.app import build_app
 from ui.assets import CSS, JS
 from ui.body_limit import BodyLimitMiddleware, BodyLimits
 from ui.rest import rest_router
 from ui.sessions import UploadLimits
+from ui.startup import default_assistant
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
 
 
 def create_server(
@@ -91,8 +104,6 @@ def running(assistant: Assistant, limits: UploadLimits | None = None) -> Iterato
     """
     import uvicorn
 
-    from ui.app import build_app
-
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -115,3 +126,38 @@ def running(assistant: Assistant, limits: UploadLimits | None = None) -> Iterato
         server.should_exit = True
         thread.join(timeout=60)
         sock.close()
+
+
+def serve(
+    assistant: Assistant | None = None, host: str | None = None, port: int | None = None
+) -> None:
+    """Run the chat and the REST API until interrupted.
+
+    Args:
+        assistant: what to answer from; by default the bundled article with the bundled model.
+        host: interface to bind; default $GRADIO_SERVER_NAME, else 127.0.0.1 (local only).
+        port: default $GRADIO_SERVER_PORT, else 7860.
+    """
+    import uvicorn
+
+    host = host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
+    port = port or port_from_env()
+    if assistant is None:
+        assistant = default_assistant()
+    app = create_server(assistant, build_app(assistant), host=host, port=port)
+    print(f"qa-assistant chat on http://{host}:{port}  (REST API: POST /api/ask)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+def port_from_env() -> int:
+    """$GRADIO_SERVER_PORT, else 7860; a bad value exits with a message naming it."""
+    raw = os.environ.get("GRADIO_SERVER_PORT")
+    if not raw:
+        return DEFAULT_PORT
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SystemExit(f"GRADIO_SERVER_PORT must be a port number, got {raw!r}.") from None
+    if not 0 < port < 65536:
+        raise SystemExit(f"GRADIO_SERVER_PORT must be between 1 and 65535, got {port}.")
+    return port

@@ -681,7 +681,7 @@ def serve_app() -> None:
     """Serve what `python app.py` serves (the bundled article, the bundled MiniLM on ONNX
     Runtime int8) on a free 127.0.0.1 port until stdin closes; print {"url", "backend"}.
 
-    Built here rather than by `ui.app.default_assistant`, which would write an index cache
+    Built here rather than by `ui.startup.default_assistant`, which would write an index cache
     into the user's home; the ONNX export is cached where the app keeps it.
     """
     from embeddings import Embedder

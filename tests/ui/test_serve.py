@@ -11,11 +11,12 @@ import gradio as gr
 import pytest
 import uvicorn
 
-import ui.app
+import ui.server
 from qa import MAX_QUESTION_CHARS, Assistant, cli
 from qa.errors import ModelNotAvailableError
 from ui import startup
-from ui.app import QueueLimits, build_app, serve
+from ui.app import QueueLimits, build_app
+from ui.server import serve
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_qa_serve_serves_the_background_loaded_article(
 ) -> None:
     served: list[Assistant] = []
     monkeypatch.setattr(startup, "default_assistant", lambda: fake_assistant)
-    monkeypatch.setattr(ui.app, "serve", lambda assistant, **kw: served.append(assistant))
+    monkeypatch.setattr(ui.server, "serve", lambda assistant, **kw: served.append(assistant))
 
     assert cli.main(["serve"]) == 0
     assert served == [fake_assistant]
