@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from qa.sentences import SEGMENTER_PIECE, pieces, segment, trim
 from qa.types import Block, Document, Span
 
 LEAD_IN_CHARS = 300  # a paragraph longer than this is a text of its own, not a lead-in
@@ -83,8 +84,6 @@ def sentences_and_windows(
     document: Document, max_chars: int, max_sentence_chars: int, overlap: int
 ) -> tuple[list[Span], list[tuple[int, int]]]:
     """Every sentence span of a structured document, and each passage as (first, last)."""
-    from qa.chunking import _SEGMENTER_PIECE, _pieces, _segment, _trim
-
     text = document.text
     limit = min(max_sentence_chars, max_chars)
     spans: list[Span] = []
@@ -94,16 +93,16 @@ def sentences_and_windows(
         if region.kind in ("paragraph", "caption", "list_item"):
             found = [
                 span
-                for start, end in _pieces(text, region.start, region.end, _SEGMENTER_PIECE)
-                for span in _segment(text, start, end)
+                for start, end in pieces(text, region.start, region.end, SEGMENTER_PIECE)
+                for span in segment(text, start, end)
             ]
         elif region.kind == "code":
             found = _code_pieces(text, region.start, region.end, limit)
         else:  # heading, table row: one line, one sentence
-            found = _trim(text, region.start, region.end)
+            found = trim(text, region.start, region.end)
         for span in found:
-            for start, end in _pieces(text, span.start, span.end, limit):
-                for piece in _trim(text, start, end):
+            for start, end in pieces(text, span.start, span.end, limit):
+                for piece in trim(text, start, end):
                     spans.append(piece)
                     owners.append(number)
     units = _units(parts, owners, spans, max_chars)

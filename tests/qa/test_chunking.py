@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from qa import chunking
+from qa import sentences
 from qa.chunking import ChunkingConfig, chunk_document, paragraph_spans, sentence_spans
 from qa.loading import bundled_article_path, load_path, load_text
 from qa.types import Chunk, Document, Span
@@ -151,7 +151,7 @@ def test_a_sentence_the_segmenter_altered_keeps_the_rest_of_its_piece(
         def process(self) -> list[str]:
             return ["First one.", "SECOND  ONE (ALTERED).", "Third one."]
 
-    segmenter = chunking._segmenter()
+    segmenter = sentences._segmenter()
     monkeypatch.setattr(segmenter, "processor", Altering)
     text = "First one. Second one. Third one."
 
