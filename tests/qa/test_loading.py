@@ -119,7 +119,14 @@ def test_a_string_keeps_the_title_it_is_given() -> None:
 
 def test_only_supported_suffixes_are_listed() -> None:
     assert supported_suffixes() == [
-        ".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".text", ".txt"
+        ".docx",
+        ".htm",
+        ".html",
+        ".markdown",
+        ".md",
+        ".pdf",
+        ".text",
+        ".txt",
     ]
 
 

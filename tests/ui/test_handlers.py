@@ -105,7 +105,7 @@ def test_upload_and_remove(handlers: Handlers, tmp_path: Path) -> None:
 
 
 def test_a_word_document_uploads_and_answers(handlers: Handlers, docx_file: Path) -> None:
-    _, session, documents, chat, report = handlers.upload([str(docx_file)], None, [])
+    _, session, documents, _chat, report = handlers.upload([str(docx_file)], None, [])
 
     assert "manual.docx</span> — indexed" in report
     assert [label for label, _ in documents.choices][1].startswith("Harbour Manual (")
