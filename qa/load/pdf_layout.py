@@ -14,7 +14,11 @@ them), so each rule can be tested on lines written by hand:
 - re-flow: a line break inside a paragraph is a space; a paragraph ends at a vertical gap,
   an indented first line after a sentence's end, a bullet, a change of font size, or a
   short line ending a sentence; it goes on over a column or page break only mid-sentence;
-  a paragraph that starts with a bullet glyph is a list item.
+  a paragraph that starts with a bullet glyph is a list item; a hanging indent's first
+  line and a bold run-in ("DATES:") after a sentence's end start a paragraph too;
+- tables: lines whose cells (stretches apart by wide gaps or dot leaders) stand in the
+  same columns over consecutive lines are a table's rows (`find_tables`), unless their
+  cells read as prose (two columns side by side).
 """
 
 from __future__ import annotations
