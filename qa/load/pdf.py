@@ -13,16 +13,25 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from qa.errors import DocumentError
 from qa.load.blocks import BlockWriter
-from qa.load.pdf_layout import Line, Paragraph, drop_furniture, paragraphs, reading_order
+from qa.load.pdf_layout import (
+    Line,
+    Paragraph,
+    drop_furniture,
+    paragraphs,
+    reading_order,
+    split_cells,
+)
 from qa.types import Block
 
 # pypdf raises many kinds of exception on malformed files; each becomes a DocumentError.
 _READ_ERRORS: tuple[type[BaseException], ...] = (Exception,)
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,9 +82,20 @@ def read_pdf(data: bytes, name: str) -> PdfText:
 
 
 def _write(writer: BlockWriter, found: list[Paragraph]) -> None:
-    """Headings, paragraphs, and consecutive list items as one list."""
+    """Headings, paragraphs, consecutive list items as one list, a table's rows as one
+    table."""
     in_list = False
+    table = 0
     for paragraph in found:
+        if paragraph.table != table:
+            if table:
+                writer.close()
+            table = paragraph.table
+            if table:
+                writer.open("table")
+        if table:
+            writer.leaf("table_row", paragraph.text, header=paragraph.header)
+            continue
         if paragraph.item:
             if not in_list:
                 writer.open("list")
@@ -109,15 +129,19 @@ def _page_size(page: Any) -> tuple[float, float]:
 def _page_lines(number: int, page: Any) -> list[Line]:
     """The page's text as lines, in the order the file draws them."""
     lines: list[Line] = []
-    current: list[tuple[float, float, float, str]] = []  # x, y, size, text of one line
+    current: list[tuple[float, float, float, str, bool]] = []  # x, y, size, text, bold
     upright = True
 
     def close() -> None:
-        if current and "".join(t for *_, t in current).strip():
-            x, y, _, _ = current[0]
-            text = "".join(t for *_, t in current)
-            size = max(s for _, _, s, _ in current)
-            lines.append(Line(number, x, y, size, text, upright))
+        if current and "".join(piece[3] for piece in current).strip():
+            x, y, *_ = current[0]
+            text = "".join(piece[3] for piece in current)
+            size = max(piece[2] for piece in current)
+            bold = sum(len(t.strip()) for *_, t, b in current if b)
+            heavy = bold * 2 > sum(len(piece[3].strip()) for piece in current)
+            cells = split_cells([(px, ps, pt) for px, _, ps, pt, _ in current])
+            leads = current[0][4] and not heavy and bool(current[0][3].strip())
+            lines.append(Line(number, x, y, size, text, upright, heavy, cells, leads))
         current.clear()
 
     def visit(text: str, cm: Any, tm: Any, font: Any, font_size: Any) -> None:
@@ -133,6 +157,7 @@ def _page_lines(number: int, page: Any) -> list[Line]:
         upright = not turned
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
         size = float(font_size or 0) * (scale or 1.0) or 1.0
+        bold = _is_bold(font)
         for offset, part in enumerate(text.split("\n")):
             if offset:  # pypdf ended the line inside the piece: what follows is the next one
                 close()
@@ -141,16 +166,25 @@ def _page_lines(number: int, page: Any) -> list[Line]:
                 continue
             if current and _new_line(current[-1], x, y, size):
                 close()
-            current.append((x, y, size, part))
+            current.append((x, y, size, part, bold))
 
     page.extract_text(visitor_text=visit)
     close()
     return lines
 
 
-def _new_line(last: tuple[float, float, float, str], x: float, y: float, size: float) -> bool:
+def _is_bold(font: Any) -> bool:
+    """Whether a font dictionary names a bold face ("TimesNewRomanPS-BoldMT")."""
+    try:
+        name = str(font.get("/BaseFont", "")) if font else ""
+    except _READ_ERRORS:
+        return False
+    return bool(_BOLD.search(name))
+
+
+def _new_line(last: tuple[float, float, float, str, bool], x: float, y: float, size: float) -> bool:
     """Whether a piece drawn at (x, y) starts a new line after the `last` piece."""
-    last_x, last_y, last_size, last_text = last
+    last_x, last_y, last_size, last_text, _ = last
     if abs(y - last_y) > 0.4 * max(size, last_size):
         return True
     estimated_end = last_x + len(last_text) * last_size * 0.5

@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.errors import DocumentError, NoTextLayerError
-from qa.load.pdf_layout import Line, column_edges, join_lines
+from qa.load.pdf import _is_bold
+from qa.load.pdf_layout import Line, column_edges, find_tables, join_lines, split_cells
+from qa.load.pdf_layout import paragraphs as reflow
 from qa.loading import load_path
 from qa.types import Document
 
@@ -193,6 +195,99 @@ def test_large_numbers_and_letter_spaced_banners_are_not_headings(
     document = load(tmp_path, make_positioned_pdf, [page])
 
     assert "heading" not in [b.kind for b in document.blocks]
+
+
+def test_a_three_column_table_comes_out_as_rows_with_a_header(
+    tmp_path: Path, make_positioned_pdf: MakePdf
+) -> None:
+    rows = [
+        ("Port", "Ships", "Tonnage"),
+        ("Hamburg", "412", "9 100 t"),
+        ("Bremen", "87", "1 300 t"),
+    ]
+    table = [(x, 600 - 13 * r, 11, cell) for r, row in enumerate(rows)
+             for x, cell in zip((72, 200, 330), row, strict=True)]  # fmt: skip
+    page = [*lines_at(72, 700, ["The ports are these:"]), *table,
+            *lines_at(72, 540, ["Hamburg is the largest."])]  # fmt: skip
+
+    document = load(tmp_path, make_positioned_pdf, [page])
+
+    spans = [(b.kind, b.header, document.text[b.start : b.end]) for b in document.blocks]
+    assert spans == [
+        ("paragraph", False, "The ports are these:"),
+        ("table", False, "Port | Ships | Tonnage\nHamburg | 412 | 9 100 t\nBremen | 87 | 1 300 t"),
+        ("table_row", True, "Port | Ships | Tonnage"),
+        ("table_row", False, "Hamburg | 412 | 9 100 t"),
+        ("table_row", False, "Bremen | 87 | 1 300 t"),
+        ("paragraph", False, "Hamburg is the largest."),
+    ]
+    row = document.blocks[3]
+    assert (row.start, row.end) == (45, 68)  # after "The ports are these:\n\n" and row 1
+    assert document.text[row.start : row.end] == "Hamburg | 412 | 9 100 t"
+
+
+def test_dot_leaders_and_wide_gaps_part_cells_but_a_decimal_point_does_not() -> None:
+    leaders = [(45.0, 8.0, "Wiring change ........ Up to 79 hours"), (300.0, 8.0, "$85")]
+    assert [text for *_, text in split_cells(leaders)] == ["Wiring change", "Up to 79 hours", "$85"]
+    decimal = [(70.0, 8.0, "LDA"), (131.0, 8.0, " 86"), (140.0, 8.0, "."), (142.0, 8.0, "42 %")]
+    assert [text for *_, text in split_cells(decimal)] == ["LDA", "86.42 %"]
+    assert split_cells([(72.0, 10.0, "one stretch of"), (140.0, 10.0, " words")]) == ()
+
+
+def test_a_cell_wrapped_onto_a_second_line_stays_in_its_row() -> None:
+    lines = [
+        Line(0, 45, 680, 8, "Wiring change"),
+        Line(0, 200, 680, 8, "79 hours × $85 ="),
+        Line(0, 200, 671, 8, "$6,715."),
+        Line(0, 340, 680, 8, "$766,865."),
+        Line(0, 45, 662, 8, "Sensor test"),
+        Line(0, 200, 662, 8, "40 hours × $85 ="),
+        Line(0, 340, 662, 8, "$248,200."),
+    ]
+
+    (table,) = find_tables(lines)
+
+    assert table.rows == (
+        ("Wiring change", "79 hours × $85 = $6,715.", "$766,865."),
+        ("Sensor test", "40 hours × $85 =", "$248,200."),
+    )
+    assert (table.start, table.stop, table.header) == (0, 7, False)
+
+
+def test_two_columns_of_prose_side_by_side_are_not_a_table() -> None:
+    left = ["the harbour master said that the", "lanterns are lit every night at", "nine by a"]
+    right = ["keeper who lives in the tower and", "walks the pier before the ferry", "comes in"]
+    pairs = enumerate(zip(left, right, strict=True))
+    lines = [Line(0, x, 700 - 12 * i, 10, text) for i, pair in pairs
+             for x, text in zip((72, 320), pair, strict=True)]  # fmt: skip
+
+    assert find_tables(lines) == []
+
+
+def test_a_hanging_indent_or_a_bold_run_in_starts_a_paragraph() -> None:
+    lines = [
+        Line(0, 108, 700, 11, "Private cloud. It is provisioned for one organization and"),
+        Line(0, 144, 687, 11, "it may exist on or off the premises of its owner, as it likes."),
+        Line(0, 108, 674, 11, "Public cloud. It is provisioned for open use by the public."),
+        Line(0, 108, 661, 11, "The cloud exists on the premises of the cloud provider and"),
+        Line(0, 108, 648, 11, "can be used by anyone who has signed up for its services."),
+        Line(
+            0, 108, 635, 11, "DATES: Comments must reach us by September 21, 2020.", leads_bold=True
+        ),
+    ]
+
+    assert [p.text[:14] for p in reflow(lines)] == [
+        "Private cloud.",
+        "Public cloud. ",
+        "DATES: Comment",
+    ]
+
+
+def test_a_bold_face_is_told_by_its_name() -> None:
+    assert _is_bold({"/BaseFont": "/TimesNewRomanPS-BoldMT"})
+    assert _is_bold({"/BaseFont": "/ABCDEF+Inter-SemiBold"})
+    assert not _is_bold({"/BaseFont": "/TimesNewRomanPSMT"})
+    assert not _is_bold(None)
 
 
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
