@@ -252,6 +252,8 @@ def load_path(
 
 def _load_pdf(data: bytes, file: Path, title: str | None) -> Document:
     pdf = read_pdf(data, file.name)
+    if pdf.pages == 0:
+        raise EmptyDocumentError(f"{file.name} is a PDF with no pages: there is nothing to index.")
     if not pdf.text.strip():
         raise NoTextLayerError(
             f"{file.name} has no extractable text (a scanned PDF needs OCR first)."

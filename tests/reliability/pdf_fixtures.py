@@ -1,9 +1,10 @@
-"""Hand-built PDFs, good and hostile, for the upload tests (no PDF library writes them).
+"""PDFs and Word files, good and hostile, for the upload tests (the PDFs built by hand).
 
 Each builder returns bytes; the hostile ones reproduce known parser traps: a compressed
 stream that inflates to hundreds of megabytes (pypdf#3429), the same behind two filters,
 a cross-reference chain whose /Prev points back at itself (CVE-2026-27628's class), a
-file cut in half, a password-protected file and a page with no text at all.
+file cut in half, a password-protected file, a page with no text at all and a PDF with
+no pages; and Word documents, good and password-protected.
 """
 
 from __future__ import annotations
@@ -91,3 +92,29 @@ def zip_bomb(inflated_bytes: int = 100_000_000) -> bytes:
         for _ in range(inflated_bytes // len(block)):
             member.write(block)
     return buffer.getvalue()
+
+
+def zero_page_pdf() -> bytes:
+    """A well-formed PDF whose page tree is empty (pypdf writes it)."""
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    return buffer.getvalue()
+
+
+def text_docx(paragraph: str) -> bytes:
+    """A Word document holding one heading and one paragraph (python-docx)."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Notes", level=1)
+    document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_docx() -> bytes:
+    """What Word writes for a password-protected .docx: an OLE compound file, not a zip."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096

@@ -48,6 +48,9 @@ HOSTILE = {
     "bomb-single.pdf": pdf_fixtures.bomb_pdf,
     "bomb-nested.pdf": lambda: pdf_fixtures.bomb_pdf(nested=True),
     "bomb.docx": pdf_fixtures.zip_bomb,
+    "zero-pages.pdf": pdf_fixtures.zero_page_pdf,
+    "encrypted.docx": pdf_fixtures.encrypted_docx,
+    "truncated.docx": lambda: pdf_fixtures.text_docx("The heron fishes at the weir.")[:1500],
     "empty.txt": lambda: b"",
     "whitespace.txt": lambda: b"  \n\t \n",
     "binary.txt": lambda: b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4,
@@ -57,6 +60,7 @@ GOOD = {
     "good.txt": lambda: b"Lanterns light the harbour at night.",
     "good.pdf": lambda: pdf_fixtures.text_pdf("The falcon nests in the old tower."),
     "looping.pdf": pdf_fixtures.looping_pdf,  # pypdf stops at the circular /Prev and reads it
+    "good.docx": lambda: pdf_fixtures.text_docx("The heron fishes at the weir."),
 }
 
 

@@ -132,6 +132,17 @@ def test_an_uploaded_file_can_be_asked_about(page: Page, tmp_path: Path) -> None
     assert "Garden notes" in page.locator("#qa-sources-panel").inner_text()
 
 
+def test_an_uploaded_word_document_answers_from_its_table(
+    page: Page, tmp_path: Path, docx_file: Path
+) -> None:
+    upload(page, docx_file)
+    assert "Harbour Manual" in page.locator("#qa-documents").inner_text()
+    ask(page, "Which berth does the Osprey moor at?")
+    reply = page.locator("#qa-chat .qa-reply").last
+    assert "Osprey | 7" in reply.inner_text()
+    assert "Harbour Manual" in page.locator("#qa-sources-panel").inner_text()
+
+
 def test_a_hostile_document_runs_and_fetches_nothing(
     page: Page, tmp_path: Path, requests_seen: list[str]
 ) -> None:

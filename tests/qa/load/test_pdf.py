@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.errors import DocumentError, NoTextLayerError
+from qa.errors import DocumentError, EmptyDocumentError, NoTextLayerError
 from qa.load.pdf import _is_bold
 from qa.load.pdf_layout import Line, column_edges, find_tables, join_lines, split_cells
 from qa.load.pdf_layout import paragraphs as reflow
@@ -334,6 +334,7 @@ def test_bad_pdfs_get_clear_errors_naming_the_file(
         "locked.pdf": (locked.getvalue(), DocumentError, r"locked\.pdf is an encrypted PDF"),
         "cut.pdf": (whole[: len(whole) // 2], DocumentError, r"cut\.pdf is not a readable PDF"),
         "scan.pdf": (make_positioned_pdf([[]]), NoTextLayerError, r"scan\.pdf has no .*OCR"),
+        "none.pdf": (make_positioned_pdf([]), EmptyDocumentError, r"none\.pdf .* no pages"),
     }
     for name, (data, error, message) in files.items():
         (tmp_path / name).write_bytes(data)
