@@ -118,29 +118,34 @@ def test_example_question_is_answered_with_a_highlighted_source(page: Page, tmp_
         shutil.copyfile(shot, ROOT / "docs" / "screenshot.png")
 
 
-def test_an_uploaded_file_can_be_asked_about(page: Page, tmp_path: Path) -> None:
+@pytest.fixture
+def garden_notes(tmp_path: Path) -> Path:
     notes = tmp_path / "garden.md"
     notes.write_text(
         "# Garden notes\n\nThe tomatoes ripen in late August. The beans climb the fence.",
         encoding="utf-8",
     )
-    upload(page, notes)
-    assert "Garden notes" in page.locator("#qa-documents").inner_text()
-    ask(page, "When do the tomatoes ripen?")
-    reply = page.locator("#qa-chat .qa-reply").last
-    assert "late August" in reply.inner_text()
-    assert "Garden notes" in page.locator("#qa-sources-panel").inner_text()
+    return notes
 
 
-def test_an_uploaded_word_document_answers_from_its_table(
-    page: Page, tmp_path: Path, docx_file: Path
-) -> None:
-    upload(page, docx_file)
-    assert "Harbour Manual" in page.locator("#qa-documents").inner_text()
-    ask(page, "Which berth does the Osprey moor at?")
+@pytest.mark.parametrize(
+    ("document", "title", "question", "quoted"),
+    [
+        ("garden_notes", "Garden notes", "When do the tomatoes ripen?", "late August"),
+        ("docx_file", "Harbour Manual", "Which berth does the Osprey moor at?", "Osprey | 7"),
+    ],
+    ids=["markdown", "word-table"],
+)
+def test_an_uploaded_file_can_be_asked_about(
+    page: Page, request: pytest.FixtureRequest, document: str, title: str, question: str,
+    quoted: str,
+) -> None:  # fmt: skip
+    upload(page, request.getfixturevalue(document))
+    assert title in page.locator("#qa-documents").inner_text()
+    ask(page, question)
     reply = page.locator("#qa-chat .qa-reply").last
-    assert "Osprey | 7" in reply.inner_text()
-    assert "Harbour Manual" in page.locator("#qa-sources-panel").inner_text()
+    assert quoted in reply.inner_text()
+    assert title in page.locator("#qa-sources-panel").inner_text()
 
 
 def test_a_hostile_document_runs_and_fetches_nothing(
