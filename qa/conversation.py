@@ -36,9 +36,9 @@ from qa.aggregation import (
     wants_several,
 )
 from qa.answering import answer
-from qa.collection import Collection
 from qa.comparison import comparison_queries
 from qa.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
+from qa.index import Collection
 from qa.limits import check_k, validate_question
 from qa.mentions import entities, is_person, topic_words
 from qa.retrieval import Candidate, retrieve

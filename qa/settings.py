@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from qa.answering import AnsweringConfig
 from qa.chunking import ChunkingConfig
-from qa.lexical import LexicalConfig
+from qa.index import LexicalConfig
 from qa.retrieval import RetrievalConfig
 
 

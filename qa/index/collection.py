@@ -19,8 +19,8 @@ from qa.answer.reader import SentenceReader
 from qa.block_chunking import passage_context
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.errors import DocumentError, UnknownDocumentError
+from qa.index.lexical import LexicalConfig, LexicalIndex
 from qa.late_interaction import Block, SentenceTokens, assemble, pack, quantise
-from qa.lexical import LexicalConfig, LexicalIndex
 from qa.types import Chunk, Document, Span
 
 ProgressCallback = Callable[[int, int], None]  # (done, total) passages encoded
