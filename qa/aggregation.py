@@ -25,7 +25,7 @@ from qa.answering import (
     source_of,
 )
 from qa.index import Collection
-from qa.retrieval import Candidate
+from qa.retrieve import Candidate
 from qa.text import fold
 from qa.types import Answer, Source
 

@@ -25,7 +25,7 @@ from qa.index_report import IndexReport
 from qa.indexing import LoadedBatch, index_batch, load_batch, load_paths
 from qa.limits import check_k, validate_question
 from qa.loading import bundled_article_path, load_items, load_text
-from qa.retrieval import retrieve
+from qa.retrieve import retrieve
 from qa.settings import Settings
 from qa.types import Answer, Document, Source
 

@@ -41,7 +41,7 @@ from qa.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
 from qa.index import Collection
 from qa.limits import check_k, validate_question
 from qa.mentions import entities, is_person, topic_words
-from qa.retrieval import Candidate, retrieve
+from qa.retrieve import Candidate, retrieve
 from qa.settings import Settings
 from qa.text import terms
 from qa.types import Answer, Document

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from qa.answering import AnsweringConfig
 from qa.chunking import ChunkingConfig
 from qa.index import LexicalConfig
-from qa.retrieval import RetrievalConfig
+from qa.retrieve import RetrievalConfig
 
 
 @dataclass(frozen=True)
