@@ -7,7 +7,8 @@
 The names callers use are here: `from qa.index import Collection`.
 """
 
-from qa.index.collection import Collection, IndexedDocument, ProgressCallback
+from qa.embed import ProgressCallback
+from qa.index.collection import Collection, IndexedDocument
 from qa.index.lexical import LexicalConfig, LexicalIndex, top_positive
 
 __all__ = [
