@@ -23,7 +23,7 @@ from qa import Assistant
 from qa.answering import ScoredSentence, choose_sentences, evidence_features, score_sentences
 from qa.datasets import Dataset, load_dataset
 from qa.evaluation import contains_answer
-from qa.retrieval import Candidate, retrieve
+from qa.retrieve import Candidate, retrieve
 
 XQUAD = "../shared/datasets/xquad/xquad.en.json"
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from benchmarks.common import Stats, peak_memory, time_calls
 from embeddings.store import EXACT_LIMIT, IndexSpec, VectorStore, choose_spec
-from qa.lexical import top_positive
+from qa.index import top_positive
 
 DIMENSION = 384
 RANK = 32
@@ -225,7 +225,7 @@ def lexical_scale(count: int, *, queries: int = 200) -> LexicalScale:
     def retrieve(words: list[str]) -> object:
         return model.retrieve([words], k=depth, show_progress=False, n_threads=1)
 
-    def scores(words: list[str]) -> object:  # what qa.retrieval does with qa.lexical's scores
+    def scores(words: list[str]) -> object:  # what qa.retrieve does with qa.index.lexical's scores
         return top_positive(np.asarray(model.get_scores(words), dtype=np.float32), depth)
 
     return LexicalScale(

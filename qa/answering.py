@@ -20,9 +20,9 @@ from embeddings.tokens import TokenEncoder
 from qa.answer.reader import Reading, SentenceReader
 from qa.answer.reading_text import reading_text
 from qa.block_chunking import heading_path
-from qa.collection import Collection
+from qa.index import Collection
 from qa.late_interaction import maxsim, question_matrix
-from qa.retrieval import Candidate
+from qa.retrieve import Candidate
 from qa.structured_answer import structured_range
 from qa.types import Answer, Document, Source, Span
 

@@ -18,14 +18,14 @@ from embeddings import Embedder, TextEncoder, default_embedder
 from qa import store
 from qa.answer.reader import SentenceReader, default_reader
 from qa.answering import answer, source_of
-from qa.collection import Collection, ProgressCallback
 from qa.conversation import Chat
 from qa.errors import NothingIndexedError
+from qa.index import Collection, ProgressCallback
 from qa.index_report import IndexReport
 from qa.indexing import LoadedBatch, index_batch, load_batch, load_paths
 from qa.limits import check_k, validate_question
 from qa.loading import bundled_article_path, load_items, load_text
-from qa.retrieval import retrieve
+from qa.retrieve import retrieve
 from qa.settings import Settings
 from qa.types import Answer, Document, Source
 

@@ -20,7 +20,7 @@ PRESETS = ("hybrid", "rrf", "dense", "bm25")
 
 def _settings_for(name: str, base: Any) -> Any:
     """A named retrieval preset for --compare, on top of the assistant's settings."""
-    from qa.retrieval import RetrievalConfig
+    from qa.retrieve import RetrievalConfig
 
     presets = {
         "hybrid": base.retrieval,

@@ -5,7 +5,7 @@ Each question is first understood in the context of the turns so far (`qa.follow
 "What did Putin express satisfaction with?". The previous answer's passages stay in view
 for a follow-up, "what else" skips what was already quoted, a comparison is searched once
 per party (`qa.comparison`) and a list question may quote several sentences
-(`qa.aggregation`). A follow-up whose rewrite only re-quotes the previous answer is
+(`qa.answer.aggregation`). A follow-up whose rewrite only re-quotes the previous answer is
 searched on its own words too, and a question that names nothing of its own but is
 answered from some other document is searched again with the conversation's topic:
 both decided by where the answer comes from, at one extra search. Any other question
@@ -25,7 +25,7 @@ from typing import Generic, Protocol, TypeVar
 import numpy as np
 
 from embeddings import TextEncoder
-from qa.aggregation import (
+from qa.answer.aggregation import (
     AggregationConfig,
     Range,
     answer_excluding,
@@ -36,12 +36,12 @@ from qa.aggregation import (
     wants_several,
 )
 from qa.answering import answer
-from qa.collection import Collection
 from qa.comparison import comparison_queries
 from qa.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
+from qa.index import Collection
 from qa.limits import check_k, validate_question
 from qa.mentions import entities, is_person, topic_words
-from qa.retrieval import Candidate, retrieve
+from qa.retrieve import Candidate, retrieve
 from qa.settings import Settings
 from qa.text import terms
 from qa.types import Answer, Document

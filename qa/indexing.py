@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.collection import Collection, ProgressCallback
 from qa.errors import (
     DocumentError,
     EmptyDocumentError,
@@ -19,6 +18,7 @@ from qa.errors import (
     RedirectPageError,
     UnsupportedFormatError,
 )
+from qa.index import Collection, ProgressCallback
 from qa.index_report import IndexReport, ReportEntry
 from qa.loading import SUPPORTED_SUFFIXES, Item, load_item, looks_like_path, path_contents
 from qa.types import Document

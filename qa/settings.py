@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from qa.answering import AnsweringConfig
 from qa.chunking import ChunkingConfig
-from qa.lexical import LexicalConfig
-from qa.retrieval import RetrievalConfig
+from qa.index import LexicalConfig
+from qa.retrieve import RetrievalConfig
 
 
 @dataclass(frozen=True)

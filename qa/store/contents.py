@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from embeddings import VectorStore
-from qa.collection import Collection
+from qa.index import Collection
 from qa.late_interaction import SentenceTokens
 from qa.types import Block, Chunk, Document, Span, content_id
 

@@ -30,14 +30,13 @@ from typing import Any
 
 from embeddings import TextEncoder, VectorStoreError
 from qa.chunking import ChunkingConfig
-from qa.collection import Collection
 from qa.errors import (
     IndexChangedError,
     IndexCorruptError,
     IndexMismatchError,
     StoreError,
 )
-from qa.lexical import LexicalConfig
+from qa.index import Collection, LexicalConfig
 from qa.store.contents import (
     BLOBS,
     FORMAT,

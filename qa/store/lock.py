@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from qa.errors import IndexLockedError, StoreError
 
 if TYPE_CHECKING:
-    from qa.collection import Collection
+    from qa.index import Collection
 
 LOCK_TIMEOUT = 0.5  # seconds a save waits for another one to finish before refusing
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa import Answer, Assistant, QuestionError, Source, UnknownDocumentError
-from qa.aggregation import AggregationConfig, merge
+from qa.answer.aggregation import AggregationConfig
 from qa.conversation import Chat, Turn
 from qa.conversation_eval import (
     ConversationReport,
@@ -263,32 +263,6 @@ def test_a_tiny_budget_keeps_the_single_best_answer(fake_assistant: Assistant) -
     plain = fake_assistant.ask("What did the two leaders agree on?")
     chat = Chat(fake_assistant, aggregation=AggregationConfig(max_chars=1, ratio=0.01))
     assert chat.ask("What did the two leaders agree on?").text == plain.text
-
-
-@pytest.mark.parametrize(
-    ("settings", "message"),
-    [
-        ({"max_chars": 0}, "max_chars must be at least 1, got 0"),
-        ({"ratio": 0.0}, r"ratio must be in \(0, 1\], got 0.0"),
-        ({"ratio": 1.5}, r"ratio must be in \(0, 1\], got 1.5"),
-        ({"passages": 0}, "passages must be at least 1, got 0"),
-    ],
-)
-def test_aggregation_settings_are_checked(settings: dict[str, float], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        AggregationConfig(**settings)  # type: ignore[arg-type]
-
-
-def test_merge_needs_an_answer() -> None:
-    with pytest.raises(ValueError, match="merge needs at least one answer"):
-        merge("Why?", [], 3)
-
-
-def test_merging_nothing_found_keeps_the_refusal() -> None:
-    refusal = Answer("q", "The documents don't say.", False, 0.2)
-    merged = merge("Compare?", [refusal, refusal], 3)
-    assert not merged.found
-    assert merged.question == "Compare?"
 
 
 # ----- the conversation evaluation ---------------------------------------------------

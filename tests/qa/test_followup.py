@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from qa.aggregation import wants_several
 from qa.comparison import comparison_queries
 from qa.followup import PreviousTurn, resolve
 from qa.mentions import conjoined, entities, is_person, subject
@@ -294,12 +293,6 @@ def test_a_comparison_becomes_one_question_per_party() -> None:
 )
 def test_two_names_without_a_comparing_word_are_no_comparison(question: str) -> None:
     assert comparison_queries(question) == ()
-
-
-def test_list_questions_are_recognised() -> None:
-    assert wants_several("What did the two leaders agree on?")
-    assert wants_several("List all the agreements")
-    assert not wants_several("What did Putin say about external forces?")
 
 
 # ----- "it" and the questioned noun ------------------------------------------------------

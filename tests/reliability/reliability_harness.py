@@ -618,7 +618,7 @@ def _warm_up() -> None:
 
     Nothing here starts a thread or touches FAISS, so children forked afterwards are safe.
     """
-    from qa.lexical import LexicalIndex
+    from qa.index import LexicalIndex
     from qa.loading import load_text
 
     chunk_document(load_text("Warm up the segmenter. It is lazy.\n\nSo is the stemmer."))

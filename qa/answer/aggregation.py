@@ -24,8 +24,8 @@ from qa.answering import (
     score_sentences,
     source_of,
 )
-from qa.collection import Collection
-from qa.retrieval import Candidate
+from qa.index import Collection
+from qa.retrieve import Candidate
 from qa.text import fold
 from qa.types import Answer, Source
 

@@ -12,7 +12,7 @@ import pytest
 
 from qa import Assistant, Settings, UnknownDocumentError
 from qa.chunking import ChunkingConfig
-from qa.retrieval import RetrievalConfig, retrieve
+from qa.retrieve import RetrievalConfig, retrieve
 from qa.types import Source
 
 # Four one-sentence documents. Dense vectors come from hand-picked concepts, so a synonym

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa.lexical import LexicalConfig, LexicalIndex, top_positive
+from qa.index import LexicalConfig, LexicalIndex, top_positive
 
 FRUIT = [
     "Apples and bananas are sold at the market.",  # 0

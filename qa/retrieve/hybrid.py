@@ -13,8 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from qa.collection import Collection
-from qa.lexical import top_positive
+from qa.index import Collection, top_positive
 from qa.types import Chunk
 
 Mode = Literal["hybrid", "dense", "lexical"]

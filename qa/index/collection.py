@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,12 +18,11 @@ from embeddings.tokens import TokenEncoder
 from qa.answer.reader import SentenceReader
 from qa.block_chunking import passage_context
 from qa.chunking import ChunkingConfig, chunk_document
-from qa.errors import DocumentError, UnknownDocumentError
-from qa.late_interaction import Block, SentenceTokens, assemble, pack, quantise
-from qa.lexical import LexicalConfig, LexicalIndex
+from qa.embed import ProgressCallback, check_vectors, encode, sentence_tokens
+from qa.errors import UnknownDocumentError
+from qa.index.lexical import LexicalConfig, LexicalIndex
+from qa.late_interaction import SentenceTokens, assemble
 from qa.types import Chunk, Document, Span
-
-ProgressCallback = Callable[[int, int], None]  # (done, total) passages encoded
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,7 @@ class Collection:
             missing = [e for e in self._documents.values() if e.sentence_tokens is None]
         for entry in missing:
             texts = [entry.document.text[s.start : s.end] for s in entry.sentences]
-            _, tokens = self.embedder.encode_with_tokens(texts)
-            made = pack(texts, tokens, self.embedder.dimension)
+            made = sentence_tokens(self.embedder, texts, self.embedder.dimension)
             with self.lock:
                 if self._documents.get(entry.document.id) is entry:
                     self._documents[entry.document.id] = replace(entry, sentence_tokens=made)
@@ -198,8 +196,8 @@ class Collection:
             texts.extend(self.passage_text_for_embedding(document, c) for c in chunks)
             texts.extend(document.text[s.start : s.end] for s in sentences)
             is_sentence.extend([False] * len(chunks) + [True] * len(sentences))
-        vectors, blocks = self._encode(texts, is_sentence, progress)
-        self._check_vectors(planned, vectors, len(texts))
+        vectors, blocks = encode(self.embedder, texts, is_sentence, progress)
+        check_vectors(planned, vectors, self.embedder.dimension)
         with self.lock:
             row = 0
             for document, sentences, chunks in planned:
@@ -216,95 +214,6 @@ class Collection:
                 )
             self._lexical = None
         return list(fresh)
-
-    def _check_vectors(
-        self,
-        planned: list[tuple[Document, list[Span], list[Chunk]]],
-        vectors: np.ndarray,
-        count: int,
-    ) -> None:
-        """Refuse the whole batch if the model returned a wrong shape, NaN or infinity.
-
-        Checked before anything is inserted: the store would refuse such a vector only
-        after the earlier documents of the batch had gone in.
-        """
-        if vectors.shape != (count, self.embedder.dimension):
-            raise DocumentError(
-                f"The model returned vectors of shape {vectors.shape} for {count} texts of "
-                f"dimension {self.embedder.dimension}; nothing was added."
-            )
-        row = 0
-        for document, sentences, chunks in planned:
-            size = len(chunks) + len(sentences)
-            if not np.isfinite(vectors[row : row + size]).all():
-                raise DocumentError(
-                    f"The model returned invalid (NaN or infinite) vectors for document "
-                    f"{document.title!r}; nothing was added. Check the model, or remove "
-                    "that document."
-                )
-            row += size
-
-    def _encode(
-        self, texts: list[str], is_sentence: list[bool], progress: ProgressCallback | None
-    ) -> tuple[np.ndarray, list[Block | None] | None]:
-        """Vectors of `texts` and, when the model gives them, the sentences' token vectors
-        quantised (None for passages). Passages need no token vectors and are encoded
-        without them. Large steps: the model sorts each call's texts by length, so bigger
-        calls pad less (XQuAD with int8: 9.1 s in steps of 512, 11.8 s in steps of 64);
-        quantising after each step keeps float32 token vectors for one step at a time.
-
-        Raises:
-            DocumentError: the model returned token vectors that do not fit the texts.
-        """
-        step = 512
-        dimension = self.embedder.dimension
-        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
-        with_tokens = self.embedder if isinstance(self.embedder, TokenEncoder) else None
-        blocks: list[Block | None] | None = None
-        if with_tokens is not None:
-            blocks = [None] * len(texts)
-            plain = [i for i, flag in enumerate(is_sentence) if not flag]
-            tokened = [i for i, flag in enumerate(is_sentence) if flag]
-        else:
-            plain, tokened = list(range(len(texts))), []
-        done = 0
-        for rows, tokens in ((plain, False), (tokened, True)):
-            for start in range(0, len(rows), step):
-                part = rows[start : start + step]
-                batch = [texts[i] for i in part]
-                if tokens and with_tokens is not None and blocks is not None:
-                    got = self._encode_sentences(with_tokens, batch, part, blocks)
-                else:
-                    got = self.embedder.encode(batch)
-                if got.shape != (len(part), dimension):
-                    raise DocumentError(
-                        f"The model returned vectors of shape {got.shape} for {len(part)} "
-                        f"texts of dimension {dimension}; nothing was added."
-                    )
-                vectors[part] = got
-                done += len(part)
-                if progress is not None:
-                    progress(done, len(texts))
-        return vectors, blocks
-
-    def _encode_sentences(
-        self, encoder: TokenEncoder, batch: list[str], rows: list[int], blocks: list[Block | None]
-    ) -> np.ndarray:
-        """Sentences with their token vectors, quantised into `blocks` at `rows`."""
-        vectors, tokens = encoder.encode_with_tokens(batch)
-        if len(tokens) != len(batch):
-            raise DocumentError(
-                f"The model returned token vectors for {len(tokens)} of {len(batch)} "
-                "sentences; nothing was added. Check the model."
-            )
-        for row, text, piece in zip(rows, batch, tokens, strict=True):
-            try:
-                blocks[row] = quantise(text, piece, self.embedder.dimension)
-            except ValueError as err:
-                raise DocumentError(
-                    f"The model returned unusable token vectors ({err}); nothing was added."
-                ) from err
-        return vectors
 
     def _insert(
         self,

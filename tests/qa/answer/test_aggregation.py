@@ -1,0 +1,44 @@
+"""Answers of several quotes: what asks for a list, the settings, merging answers.
+
+How a Chat uses them (a list question collects cited sentences within the budget) is
+specified in tests/qa/test_conversation.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import Answer
+from qa.answer.aggregation import AggregationConfig, merge, wants_several
+
+
+def test_list_questions_are_recognised() -> None:
+    assert wants_several("What did the two leaders agree on?")
+    assert wants_several("List all the agreements")
+    assert not wants_several("What did Putin say about external forces?")
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"max_chars": 0}, "max_chars must be at least 1, got 0"),
+        ({"ratio": 0.0}, r"ratio must be in \(0, 1\], got 0.0"),
+        ({"ratio": 1.5}, r"ratio must be in \(0, 1\], got 1.5"),
+        ({"passages": 0}, "passages must be at least 1, got 0"),
+    ],
+)
+def test_aggregation_settings_are_checked(settings: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        AggregationConfig(**settings)  # type: ignore[arg-type]
+
+
+def test_merge_needs_an_answer() -> None:
+    with pytest.raises(ValueError, match="merge needs at least one answer"):
+        merge("Why?", [], 3)
+
+
+def test_merging_nothing_found_keeps_the_refusal() -> None:
+    refusal = Answer("q", "The documents don't say.", False, 0.2)
+    merged = merge("Compare?", [refusal, refusal], 3)
+    assert not merged.found
+    assert merged.question == "Compare?"
