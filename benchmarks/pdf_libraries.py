@@ -17,7 +17,8 @@ One assistant per extractor is built over its Documents (one embedder shared by 
 the development set's questions on those PDFs are asked and scored as
 `python -m benchmarks.real_docs --formats pdf` scores them (its functions: gold@3,
 answered right, declined, passages ending mid-sentence). Speed: pages per second of
-path-to-Document, the best of `--repeat` reads of each file, median over the files.
+path-to-Document, the best of `--repeat` reads of each file (the extractors' reads
+interleaved), median over the files.
 
 An extractor whose library is not installed is skipped with a note (pdfminer.six,
 pdfplumber and pypdfium2 are measured, not shipped: they are not in pyproject.toml).
@@ -32,7 +33,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -186,14 +187,31 @@ def page_count(path: Path) -> int:
     return len(PdfReader(path).pages)
 
 
-def best_seconds(load: Callable[[Path], Document], path: Path, repeat: int) -> float:
-    """The fastest of `repeat` loads of `path` (the others waited for a shared core)."""
-    best = float("inf")
-    for _ in range(max(1, repeat)):
-        started = time.perf_counter()
-        load(path)
-        best = min(best, time.perf_counter() - started)
-    return best
+def speeds(
+    loads: Mapping[str, Callable[[Path], Document]], paths: Sequence[Path], repeat: int
+) -> dict[str, dict[str, float]]:
+    """Pages per second of each load on each file: pages over the fastest of `repeat` reads.
+
+    The reads are interleaved (each round reads the file once with every extractor in turn),
+    so a spell of load on the shared cores falls on all of them rather than on one. A load
+    that raises on a file gets no figure for it (`measure` notes the error).
+    """
+    best: dict[str, dict[str, float]] = {name: {} for name in loads}
+    pages = {path.name: page_count(path) for path in paths}
+    for path in paths:
+        for _ in range(max(1, repeat)):
+            for name, load in loads.items():
+                started = time.perf_counter()
+                try:
+                    load(path)
+                except Exception:
+                    continue
+                seconds = time.perf_counter() - started
+                best[name][path.name] = min(best[name].get(path.name, float("inf")), seconds)
+    return {
+        name: {file: pages[file] / s if s > 0 else 0.0 for file, s in times.items()}
+        for name, times in best.items()
+    }
 
 
 # ----- records -------------------------------------------------------------------------
@@ -233,10 +251,8 @@ def measure(
     paths: Sequence[Path],
     questions: Sequence[Question],
     make_assistant: AssistantFactory,
-    *,
-    repeat: int = 3,
 ) -> Measured:
-    """Load `paths` with `extractor`, time it, and ask and score `questions` over them."""
+    """Load `paths` with `extractor`, and ask and score `questions` over them."""
     from qa.chunking import ChunkingConfig
 
     measured = Measured(extractor.name, extractor.description, extractor.version())
@@ -247,14 +263,8 @@ def measure(
         except Exception as err:  # a library that fails on a file: noted, not fatal
             measured.failed[path.name] = f"{type(err).__name__}: {err}"[:200]
             continue
-        seconds = best_seconds(extractor.load, path, repeat)
-        measured.pages_per_second_by_file[path.name] = (
-            page_count(path) / seconds if seconds > 0 else 0.0
-        )
     measured.files = len(documents)
     measured.characters = sum(d.length for d in documents)
-    if measured.pages_per_second_by_file:
-        measured.pages_per_second = statistics.median(measured.pages_per_second_by_file.values())
     if not documents:
         return measured
 
@@ -312,19 +322,28 @@ def run(
     *,
     repeat: int = 3,
 ) -> list[Measured]:
-    """Every extractor of `names` over the dataset's PDFs; uninstalled ones skipped."""
+    """Every extractor of `names` over the dataset's PDFs; uninstalled ones skipped.
+
+    Speed is measured first, every extractor interleaved (see `speeds`), then each
+    extractor's documents are indexed and the questions asked.
+    """
     paths = sorted(p for p in (dataset / "docs").iterdir() if format_of(p.name) == "pdf")
     if not paths:
         raise SystemExit(f"No PDF documents in {dataset / 'docs'}.")
     questions = read_questions(dataset / "questions.jsonl")
+    chosen = [e for e in EXTRACTORS if e.name in names]
+    running = [e for e in chosen if e.available()]
+    speed = speeds({e.name: e.load for e in running}, paths, repeat)
     out = []
-    for extractor in EXTRACTORS:
-        if extractor.name not in names:
-            continue
-        if not extractor.available():
+    for extractor in chosen:
+        if extractor not in running:
             out.append(skipped(extractor, f"{extractor.distribution} is not installed"))
             continue
-        out.append(measure(extractor, paths, questions, make_assistant, repeat=repeat))
+        measured = measure(extractor, paths, questions, make_assistant)
+        measured.pages_per_second_by_file = speed[extractor.name]
+        if speed[extractor.name]:
+            measured.pages_per_second = statistics.median(speed[extractor.name].values())
+        out.append(measured)
     return out
 
 
