@@ -113,7 +113,7 @@ class Assistant:
         settings: Settings | None = None,
         reader: ReaderChoice = "auto",
     ) -> Assistant:
-        """An assistant over files (.txt, .md, .html, .htm, .pdf) and folders of them.
+        """An assistant over files (.txt, .md, .html, .htm, .pdf, .docx) and folders of them.
 
         A folder stands for the documents inside it and its sub-folders. Files that
         cannot be indexed (duplicates, redirect stubs, empty, unsupported or broken files)
