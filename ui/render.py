@@ -128,24 +128,33 @@ def passage_html(source: Source) -> str:
     marked = _clamped_span(source.answer_start, source.answer_end, len(text))
     phrase = _clamped_span(source.short_start, source.short_end, len(text))
     cuts = {0, len(text)}
-    for span in (marked, phrase):
-        if span:
-            cuts.update(span)
+    if marked:
+        cuts.update(marked)
     code = _clamped(source.code, len(text))
     for a, b in code:
         cuts.update((a, b))
     bounds = sorted(cuts)
     out = []
     for a, b in itertools.pairwise(bounds):
-        piece = escape(text[a:b])
-        if phrase and phrase[0] <= a and b <= phrase[1]:
-            piece = f'<strong class="qa-phrase">{piece}</strong>'
+        piece = _with_phrase(text, a, b, phrase)
         if marked and marked[0] <= a and b <= marked[1]:
             piece = f"<mark>{piece}</mark>"
         if any(c <= a and b <= d for c, d in code):
             piece = f'<code class="qa-code">{piece}</code>'
         out.append(piece)
     return "".join(out)
+
+
+def _with_phrase(text: str, a: int, b: int, phrase: tuple[int, int] | None) -> str:
+    """text[a:b] escaped, its part inside `phrase` in <strong class="qa-phrase">: cut
+    within the piece, so the answer stays one <mark> around the phrase."""
+    if phrase is None or phrase[1] <= a or b <= phrase[0]:
+        return escape(text[a:b])
+    start, end = max(a, phrase[0]), min(b, phrase[1])
+    return (
+        f'{escape(text[a:start])}<strong class="qa-phrase">{escape(text[start:end])}'
+        f"</strong>{escape(text[end:b])}"
+    )
 
 
 def _clamped_span(start: int | None, end: int | None, length: int) -> tuple[int, int] | None:

@@ -253,10 +253,7 @@ def test_the_short_answer_comes_first_in_bold_with_the_quote_under_it() -> None:
 def test_the_phrase_is_highlighted_inside_the_marked_sentence() -> None:
     reply = short_reply("It opened in 1998.", "1998")
     html = render.passage_html(reply.sources[0])
-    assert html == (
-        '<mark>It opened in </mark><mark><strong class="qa-phrase">1998</strong></mark>'
-        "<mark>.</mark>"
-    )
+    assert html == '<mark>It opened in <strong class="qa-phrase">1998</strong>.</mark>'
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
@@ -271,3 +268,15 @@ def test_sources_of_an_answer_without_a_short_answer_highlight_no_phrase() -> No
     reply = short_reply("It opened in 1998.", "1998", short=None)
     assert "qa-phrase" not in render.sources_html(reply, 0)
     assert "qa-short" not in render.answer_html(reply, 0)
+
+
+def test_a_phrase_across_a_code_cut_stays_inside_one_piece_each() -> None:
+    text = "Run qa ask now."
+    cited = source(
+        text, answer_start=0, answer_end=len(text), short_start=4, short_end=10, code=((4, 6),)
+    )
+    html = render.passage_html(cited)
+    assert html == (
+        '<mark>Run </mark><code class="qa-code"><mark><strong class="qa-phrase">qa</strong>'
+        '</mark></code><mark><strong class="qa-phrase"> ask</strong> now.</mark>'
+    )
