@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from embeddings.tokens import TokenEncoder
 from qa.answer.reader import Reading, SentenceReader
 from qa.answer.reading_text import reading_text
+from qa.answer.short import ShortAnswerConfig, short_answer
 from qa.block_chunking import heading_path
 from qa.index import Collection
 from qa.late_interaction import maxsim, question_matrix
@@ -72,6 +73,7 @@ class AnsweringConfig:
         threshold: confidence below which the reply is "the documents don't say".
         use_reader: answer with the trained reader when the collection has one; False
             falls back to the sentence model alone (the browser's and the API's switch).
+        short: when the reader's phrase is given as the short answer (qa/answer/short.py).
     """
 
     passages: int = 3
@@ -120,6 +122,7 @@ class AnsweringConfig:
         0.6146, 1.7848, -0.3649, 4.3575, -0.543, 2.7753, 0.2102, -3.4576,
     )  # fmt: skip
     reader_threshold: float = 0.3021
+    short: ShortAnswerConfig = field(default_factory=ShortAnswerConfig)
 
     def __post_init__(self) -> None:
         if self.passages < 1:
@@ -478,7 +481,35 @@ def answer(
         text = collection.entry(candidates[position].chunk.doc_id).document.text
         start, end = ranges[position]
         quotes.append(f"{text[start:end]} [{numbers[position]}]")
-    return Answer(question, " ".join(quotes), True, belief, sources)
+    short, sources = _with_short(collection, question, scored[0], numbers, sources, config)
+    return Answer(question, " ".join(quotes), True, belief, sources, short)
+
+
+def _with_short(
+    collection: Collection,
+    question: str,
+    best: ScoredSentence,
+    numbers: dict[int, int],
+    sources: list[Source],
+    config: AnsweringConfig,
+) -> tuple[str | None, list[Source]]:
+    """The short answer from the best sentence's reading, marked on the source citing it."""
+    if best.passage not in numbers:
+        return None, sources
+    entry = collection.entry(best.doc_id)
+    read = reading_text(entry.document, entry.sentences, best.index)
+    text = entry.document.text
+    span = short_answer(question, text, best.span, read, best.reading, config.short)
+    if span is None:
+        return None, sources
+    number = numbers[best.passage]
+    marked = [
+        replace(s, short_start=span.start - s.start, short_end=span.end - s.start)
+        if s.number == number
+        else s
+        for s in sources
+    ]
+    return text[span.start : span.end], marked
 
 
 def _choose_sources(

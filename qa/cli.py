@@ -63,6 +63,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_answer_dict(answer), ensure_ascii=False, indent=1))
         return 0
+    if answer.short is not None:
+        print(answer.short)
+        print()
     print(answer.text)
     print(f"(confidence {answer.confidence:.2f})")
     for source in answer.sources:

@@ -33,6 +33,7 @@ from qa.evaluation_report import (
     check,
     hits_at_k,
 )
+from qa.short_scores import exact_match, token_f1
 from qa.tally import NO_VALUE, Tally, tally_groups
 from qa.types import Answer, Source
 
@@ -125,6 +126,9 @@ def _ask_one(
         seconds=seconds,
         answerable=example.answerable,
         group=(example.value(by) or NO_VALUE) if by is not None else None,
+        short=reply.short,
+        short_em=exact_match(reply.short, example.answers),
+        short_f1=token_f1(reply.short, example.answers),
     )
     return result, reply
 
@@ -197,7 +201,24 @@ def _metrics(scored: list[QuestionResult]) -> Metrics:
         latency_p95_ms=_percentile(latencies, 0.95),
         unanswerable=tally.unanswerable,
         declined=tally.declined,
+        **_short_metrics(results),
     )
+
+
+def _short_metrics(results: list[QuestionResult]) -> dict[str, float]:
+    """Short-answer EM and F1 over all answerable questions and over those answered, and
+    how often one is given (see Metrics)."""
+    n = max(1, len(results))
+    answered = [r for r in results if r.found]
+    right = [r for r in results if r.correct]
+    return {
+        "short_given": sum(r.short is not None for r in results) / n,
+        "short_given_right": sum(r.short is not None for r in right) / max(1, len(right)),
+        "short_em": sum(r.short_em for r in results) / n,
+        "short_f1": sum(r.short_f1 for r in results) / n,
+        "short_em_answered": sum(r.short_em for r in answered) / max(1, len(answered)),
+        "short_f1_answered": sum(r.short_f1 for r in answered) / max(1, len(answered)),
+    }
 
 
 def evaluate(

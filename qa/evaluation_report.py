@@ -33,6 +33,9 @@ class QuestionResult:
     confidence_without_document: float | None = None
     answerable: bool = True
     group: str | None = None  # the question's value of the report's `by` field
+    short: str | None = None  # the short answer given (issue 15)
+    short_em: float = 0.0  # its exact match against the gold answers (SQuAD's; None: 0)
+    short_f1: float = 0.0  # its token F1 against them
 
     @property
     def gold_at_3(self) -> bool | None:
@@ -49,6 +52,11 @@ class Metrics:
     `questions` counts the answerable questions, over which every figure but `declined`
     is taken; `declined` is the share of the `unanswerable` ones whose reply was not found
     (None when the set has none).
+
+    Short answers (SQuAD's exact match and token F1, a question without one scoring 0):
+    `short_em`/`short_f1` over all answerable questions, `short_em_answered`/
+    `short_f1_answered` over those answered (found); `short_given` is the share of
+    answerable questions given one, `short_given_right` the share of right answers given one.
     """
 
     questions: int
@@ -64,6 +72,12 @@ class Metrics:
     latency_p95_ms: float
     unanswerable: int = 0
     declined: float | None = None
+    short_given: float = 0.0
+    short_given_right: float = 0.0
+    short_em: float = 0.0
+    short_f1: float = 0.0
+    short_em_answered: float = 0.0
+    short_f1_answered: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,9 @@ class Report:
                 f"{m.false_refusal:>10.3f}{declined:>9}{m.latency_p50_ms:>8.1f}"
                 f"{m.latency_p95_ms:>8.1f}"
             )
+        lines += ["", "Short answers (EM / token F1; none given scores 0):"]
+        for config in self.configs:
+            lines.append(f"{config.name:<14}{short_line(config.metrics)}")
         if self.by is not None:
             for config in self.configs:
                 lines += ["", f"By {self.by} ({config.name}):", group_table(config.groups, self.by)]
@@ -182,6 +199,15 @@ def _hit_panel(axes: Any, curves: dict[str, dict[int, float]], title: str) -> No
     axes.set_xticks(list(KS))
     axes.grid(alpha=0.3)
     axes.legend()
+
+
+def short_line(m: Metrics) -> str:
+    """The short-answer figures of one configuration, as one line of the table."""
+    return (
+        f"given {m.short_given:.3f} (on right answers {m.short_given_right:.3f}); "
+        f"all {m.short_em:.3f} / {m.short_f1:.3f}; "
+        f"answered {m.short_em_answered:.3f} / {m.short_f1_answered:.3f}"
+    )
 
 
 def check(metrics: Metrics, **minimums: float) -> None:

@@ -129,6 +129,8 @@ class Source:
         path: the headings the passage sits under, outermost first ("Install", "Linux");
             empty for a document without structure.
         code: (start, end) offsets inside `text` of code blocks, which are shown as code.
+        short_start, short_end: offsets inside `text` of the short answer (`Answer.short`),
+            inside the highlighted answer; None when this source holds none.
     """
 
     number: int
@@ -146,6 +148,8 @@ class Source:
     lexical_score: float | None = None
     path: tuple[str, ...] = ()
     code: tuple[tuple[int, int], ...] = ()
+    short_start: int | None = None
+    short_end: int | None = None
 
     @property
     def answer(self) -> str:
@@ -153,6 +157,13 @@ class Source:
         if self.answer_start is None or self.answer_end is None:
             return ""
         return self.text[self.answer_start : self.answer_end]
+
+    @property
+    def short(self) -> str:
+        """The short answer inside this passage ("" if none)."""
+        if self.short_start is None or self.short_end is None:
+            return ""
+        return self.text[self.short_start : self.short_end]
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,10 @@ class Answer:
         found: False when the evidence is too weak to answer.
         confidence: 0..1, the calibrated belief that `text` answers the question.
         sources: the passages cited (and, when not found, the nearest ones), numbered from 1.
+        short: the exact phrase that answers ("2001"), verbatim from the cited sentence,
+            located by the cited source's `short_start`/`short_end`; None when the reader
+            is off or unsure, when the question asks for an explanation ("why", "how
+            does"), when the answer is refused, and for answers built of several quotes.
     """
 
     question: str
@@ -174,3 +189,11 @@ class Answer:
     found: bool
     confidence: float
     sources: list[Source] = field(default_factory=list)
+    short: str | None = None
+
+    @property
+    def short_source(self) -> Source | None:
+        """The source holding the short answer (None when there is none)."""
+        if self.short is None:
+            return None
+        return next((s for s in self.sources if s.short_start is not None), None)

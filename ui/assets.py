@@ -32,6 +32,8 @@ CSS = """
 .qa-score, .qa-details { opacity: 0.75; font-size: 0.85em; }
 .qa-passage { white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0 0; }
 .qa-passage mark { background: #fde68a; color: #1c1917; padding: 0 2px; border-radius: 2px; }
+.qa-passage mark .qa-phrase { background: #f59e0b; color: #1c1917; font-weight: 700; }
+.qa-short { font-size: 1.1em; margin-bottom: 0.3em; }
 .qa-empty { opacity: 0.7; }
 #qa-examples button { white-space: normal; }
 .qa-upload-report ul { list-style: none; margin: 4px 0 0; padding: 0; }

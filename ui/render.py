@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from qa import IndexReport, ReportEntry
 from qa.types import Answer, Document, Source
+from ui.payload import shown_sources
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -35,7 +36,8 @@ def question_html(question: str) -> str:
 
 
 def answer_html(answer: Answer, turn: int) -> str:
-    """A reply for the chat: the answer with clickable citation markers.
+    """A reply for the chat: the short answer in bold when there is one, then the quoted
+    sentence(s) under it with clickable citation markers.
 
     When the documents do not contain the answer the reply is styled and labelled
     differently, so it cannot be mistaken for a quote.
@@ -63,8 +65,11 @@ def answer_html(answer: Answer, turn: int) -> str:
             '<div class="qa-reply qa-notfound"><strong class="qa-label">Not found in the '
             f'documents.</strong> <span class="qa-text">{body}</span></div>'
         )
+    short = ""
+    if answer.short is not None:
+        short = f'<div class="qa-short"><strong>{escape(answer.short)}</strong></div>'
     return (
-        f'<div class="qa-reply qa-found"><span class="qa-text">{body}</span>'
+        f'<div class="qa-reply qa-found">{short}<span class="qa-text">{body}</span>'
         f'<span class="qa-confidence"> (confidence {answer.confidence:.0%})</span></div>'
     )
 
@@ -113,18 +118,15 @@ def upload_report_html(report: IndexReport, problems: Sequence[str] = ()) -> str
 
 
 def passage_html(source: Source) -> str:
-    """The passage with the answer span wrapped in <mark> and code blocks in <code>.
+    """The passage with the answer span wrapped in <mark>, the short answer inside it in
+    <strong class="qa-phrase">, and code blocks in <code>.
 
     Offsets outside the passage are clamped, and an empty or reversed span marks nothing,
     so a bad span can never drop or repeat text.
     """
     text = source.text
-    start, end = source.answer_start, source.answer_end
-    marked: tuple[int, int] | None = None
-    if start is not None and end is not None:
-        start = max(0, min(start, len(text)))
-        end = max(start, min(end, len(text)))
-        marked = (start, end) if start < end else None
+    marked = _clamped_span(source.answer_start, source.answer_end, len(text))
+    phrase = _clamped_span(source.short_start, source.short_end, len(text))
     cuts = {0, len(text)}
     if marked:
         cuts.update(marked)
@@ -134,13 +136,34 @@ def passage_html(source: Source) -> str:
     bounds = sorted(cuts)
     out = []
     for a, b in itertools.pairwise(bounds):
-        piece = escape(text[a:b])
+        piece = _with_phrase(text, a, b, phrase)
         if marked and marked[0] <= a and b <= marked[1]:
             piece = f"<mark>{piece}</mark>"
         if any(c <= a and b <= d for c, d in code):
             piece = f'<code class="qa-code">{piece}</code>'
         out.append(piece)
     return "".join(out)
+
+
+def _with_phrase(text: str, a: int, b: int, phrase: tuple[int, int] | None) -> str:
+    """text[a:b] escaped, its part inside `phrase` in <strong class="qa-phrase">: cut
+    within the piece, so the answer stays one <mark> around the phrase."""
+    if phrase is None or phrase[1] <= a or b <= phrase[0]:
+        return escape(text[a:b])
+    start, end = max(a, phrase[0]), min(b, phrase[1])
+    return (
+        f'{escape(text[a:start])}<strong class="qa-phrase">{escape(text[start:end])}'
+        f"</strong>{escape(text[end:b])}"
+    )
+
+
+def _clamped_span(start: int | None, end: int | None, length: int) -> tuple[int, int] | None:
+    """(start, end) clamped into the passage; None when unset, empty or reversed."""
+    if start is None or end is None:
+        return None
+    start = max(0, min(start, length))
+    end = max(start, min(end, length))
+    return (start, end) if start < end else None
 
 
 def _clamped(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -226,7 +249,7 @@ def sources_html(answer: Answer | None, turn: int, *, details: bool = False) -> 
     if answer is None:
         return '<div class="qa-sources qa-empty">Sources of the last answer appear here.</div>'
     heading = "Sources" if answer.found else "Nearest passages (they do not answer it)"
-    items = "".join(source_html(s, turn, details=details) for s in answer.sources)
+    items = "".join(source_html(s, turn, details=details) for s in shown_sources(answer))
     if not items:
         items = '<p class="qa-empty">No passages matched.</p>'
     return (

@@ -31,7 +31,8 @@ class AskRequest(BaseModel):
 
 
 class SourceOut(BaseModel):
-    """A numbered source; `start`/`end` index the document, `answer_*` index `text`."""
+    """A numbered source; `start`/`end` index the document, `answer_*` and `short_*` index
+    `text`."""
 
     number: int
     doc_id: str
@@ -45,6 +46,8 @@ class SourceOut(BaseModel):
     answer: str
     answer_start: int | None
     answer_end: int | None
+    short_start: int | None = None
+    short_end: int | None = None
     dense_rank: int | None
     lexical_rank: int | None
     dense_score: float | None
@@ -52,9 +55,11 @@ class SourceOut(BaseModel):
 
 
 class AskResponse(BaseModel):
-    """The answer text with "[n]" markers, whether it was found, confidence and sources."""
+    """The short answer (the exact phrase, or None), the answer text with "[n]" markers,
+    whether it was found, confidence and sources."""
 
     question: str
+    short: str | None = Field(None, examples=["2001"])
     text: str
     found: bool
     confidence: float

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from PIL import Image
 
 from qa import Assistant, cli
+from qa.answer.reader import Reading
 
 
 @pytest.fixture
@@ -52,7 +54,9 @@ def test_ask_prints_the_answer_and_its_highlighted_source(
 ) -> None:
     assert cli.main(["ask", "What did Xi say about vaccine supply?"]) == 0
     out = capsys.readouterr().out
-    assert "vaccine" in out.splitlines()[0]
+    lines = out.splitlines()
+    quote = lines[next(i for i, line in enumerate(lines) if line.startswith("(confidence")) - 1]
+    assert "vaccine" in quote  # under the short answer, when the reader gives one
     assert ">>" in out and "<<" in out and "[1] Xi and Putin" in out
 
 
@@ -63,6 +67,50 @@ def test_ask_json_has_text_found_and_sources_with_offsets(
     data = json.loads(capsys.readouterr().out)
     assert data["found"] is True and len(data["sources"]) == 2
     assert {"start", "end", "answer_start", "answer_end", "number"} <= set(data["sources"][0])
+
+
+class WordReader:
+    """A stand-in reader: sentences holding `word` answer, and the phrase is the word."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+        out = []
+        for text in sentences:
+            at = text.find(self.word)
+            span = (at, at + len(self.word)) if at >= 0 else (0, 1)
+            out.append(Reading(12.0 if at >= 0 else -12.0, span, -0.1 if at >= 0 else -9.0))
+        return out
+
+
+@pytest.fixture
+def word_reader(monkeypatch: pytest.MonkeyPatch, fake_model: Any) -> WordReader:
+    """The CLI's assistants read with a stand-in reader pointing at "vaccine"."""
+    import qa.assistant
+
+    reader = WordReader("vaccine")
+    monkeypatch.setattr(qa.assistant, "default_reader", lambda: reader)
+    return reader
+
+
+def test_ask_prints_the_short_answer_first(
+    word_reader: WordReader, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["ask", "What did Xi say about vaccine supply?"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "vaccine"
+    assert lines[1] == "" and "vaccine" in lines[2] and lines[2].endswith("[1]")
+
+
+def test_ask_json_has_the_short_answer_and_its_offsets(
+    word_reader: WordReader, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["ask", "What did Xi say about vaccine supply?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["short"] == "vaccine"
+    cited = [s for s in data["sources"] if s["short_start"] is not None]
+    assert [s["text"][s["short_start"] : s["short_end"]] for s in cited] == ["vaccine"]
 
 
 def test_index_then_ask_from_the_index(

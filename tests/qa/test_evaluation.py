@@ -4,12 +4,14 @@ questions scored on being declined, and figures per group of a field such as `ki
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qa import Assistant
+from qa.answer.reader import Reading
 from qa.datasets import Dataset, DatasetError, load_dataset
 from qa.evaluation import evaluate
 from qa.loading import load_items
@@ -140,3 +142,40 @@ def test_a_group_table_shows_a_dash_where_a_group_has_no_question_of_a_sort() ->
     table = group_table({"code": Tally(2, 0, 0.5, 0.5, None)}, "kind")
 
     assert table.splitlines()[1].split() == ["code", "2", "0.500", "0.500", "0", "-"]
+
+
+class PhrasesReader:
+    """A stand-in reader: a sentence holding one of `phrases` answers, with that phrase."""
+
+    def __init__(self, *phrases: str) -> None:
+        self.phrases = phrases
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+        out = []
+        for text in sentences:
+            at, phrase = next(((text.find(p), p) for p in self.phrases if p in text), (-1, ""))
+            span = (at, at + len(phrase)) if at >= 0 else (0, 1)
+            out.append(Reading(12.0 if at >= 0 else -12.0, span, -0.1 if at >= 0 else -9.0))
+        return out
+
+
+def test_short_answers_are_scored_by_exact_match_and_token_f1(
+    tmp_path: Path, fake_encoder: Any
+) -> None:
+    path = write_set(tmp_path, QUESTIONS[:3])
+    docs = load_items(sorted((tmp_path / "docs").iterdir()))
+    reader = PhrasesReader("mice", "make honey", "one queen and many")
+    assistant = Assistant(fake_encoder, reader=reader)
+    report = evaluate(assistant, load_dataset(path, documents=docs), refusal=False)
+    results = {r.question: r for r in report.configs[0].results}
+    owl = results["What does the barn owl hunt?"]
+    assert (owl.short, owl.short_em, owl.short_f1) == ("mice", 1.0, 1.0)
+    honey = results["What do honey bees make?"]
+    assert (honey.short_em, honey.short_f1) == (0.0, pytest.approx(2 / 3))
+    queen = results["How many queens does a hive hold?"]
+    assert (queen.short_em, queen.short_f1) == (0.0, pytest.approx(2 / 3))
+    m = report["default"]
+    assert m.short_given == 1.0 and m.short_given_right == 1.0
+    assert m.short_em == pytest.approx(1 / 3) and m.short_em_answered == pytest.approx(1 / 3)
+    assert m.short_f1 == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+    assert "Short answers" in report.table() and "given 1.000" in report.table()

@@ -301,3 +301,25 @@ def test_an_upload_lists_each_files_outcome_a_duplicate_and_a_broken_file_too(
     assert failed.startswith("broken.pdf — failed: broken.pdf is not a readable PDF")
     assert "1 indexed, 1 skipped, 1 failed" in panel.locator(".qa-report-summary").inner_text()
     assert page.locator("#qa-documents").inner_text().count("Garden notes") == 1
+
+
+def test_the_short_answer_is_bold_above_the_quote_and_highlighted_in_the_source(
+    page: Page, tmp_path: Path
+) -> None:
+    notes = tmp_path / "lighthouse.md"
+    notes.write_text(
+        "# Lighthouse notes\n\nThe lighthouse was first lit in 1871. Its lamp burns paraffin.",
+        encoding="utf-8",
+    )
+    upload(page, notes)
+    ask(page, "In what year was the lighthouse first lit?")
+    reply = page.locator("#qa-chat .qa-reply").last
+    short = reply.locator(".qa-short strong")
+    assert short.inner_text() == "1871"
+    quote = reply.locator(".qa-text")
+    assert "first lit in 1871" in quote.inner_text()
+    assert short.bounding_box()["y"] < quote.bounding_box()["y"]  # type: ignore[index]
+    assert short.evaluate("e => getComputedStyle(e).fontWeight") in ("700", "bold")
+    phrase = page.locator("#qa-sources-panel mark .qa-phrase")
+    phrase.first.wait_for(timeout=WAIT_MS)
+    assert phrase.first.inner_text() == "1871"

@@ -233,3 +233,50 @@ def test_an_upload_refused_as_a_whole_shows_why_and_nothing_shows_nothing() -> N
     html = render.upload_report_html(IndexReport(()), ["You chose 3 files; upload at most 2."])
     assert "You chose 3 files; upload at most 2." in html
     assert render.upload_report_html(IndexReport(())) == ""
+
+
+# ----- short answers (issue 15) ------------------------------------------------------------
+def short_reply(text: str, phrase: str, *, short: str | None = "") -> Answer:
+    """A reply quoting `text` whole, its short answer `phrase` (or `short` when given)."""
+    start, end = text.index(phrase), text.index(phrase) + len(phrase)
+    cited = source(text, answer_start=0, answer_end=len(text), short_start=start, short_end=end)
+    return Answer("q?", f"{text} [1]", True, 0.8, [cited], short=phrase if short == "" else short)
+
+
+def test_the_short_answer_comes_first_in_bold_with_the_quote_under_it() -> None:
+    html = render.answer_html(short_reply("It opened in 1998.", "1998"), 0)
+    assert html.index('<div class="qa-short"><strong>1998</strong></div>') < html.index(
+        '<span class="qa-text">It opened in 1998.'
+    )
+
+
+def test_the_phrase_is_highlighted_inside_the_marked_sentence() -> None:
+    reply = short_reply("It opened in 1998.", "1998")
+    html = render.passage_html(reply.sources[0])
+    assert html == '<mark>It opened in <strong class="qa-phrase">1998</strong>.</mark>'
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_a_hostile_short_answer_stays_inert(payload: str) -> None:
+    reply = short_reply(f"Before {payload} after.", payload)
+    for html in (render.answer_html(reply, 0), render.sources_html(reply, 0)):
+        assert_only_our_markup(html)
+        assert render.escape(payload) in html
+
+
+def test_sources_of_an_answer_without_a_short_answer_highlight_no_phrase() -> None:
+    reply = short_reply("It opened in 1998.", "1998", short=None)
+    assert "qa-phrase" not in render.sources_html(reply, 0)
+    assert "qa-short" not in render.answer_html(reply, 0)
+
+
+def test_a_phrase_across_a_code_cut_stays_inside_one_piece_each() -> None:
+    text = "Run qa ask now."
+    cited = source(
+        text, answer_start=0, answer_end=len(text), short_start=4, short_end=10, code=((4, 6),)
+    )
+    html = render.passage_html(cited)
+    assert html == (
+        '<mark>Run </mark><code class="qa-code"><mark><strong class="qa-phrase">qa</strong>'
+        '</mark></code><mark><strong class="qa-phrase"> ask</strong> now.</mark>'
+    )
