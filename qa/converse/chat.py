@@ -1,10 +1,10 @@
 """Chat: a conversation over an assistant's documents, where follow-up questions work.
 
-Each question is first understood in the context of the turns so far (`qa.followup`):
+Each question is first understood in the context of the turns so far (`qa.converse.followup`):
 "What did he express satisfaction with?" after a question about Putin is searched as
 "What did Putin express satisfaction with?". The previous answer's passages stay in view
 for a follow-up, "what else" skips what was already quoted, a comparison is searched once
-per party (`qa.comparison`) and a list question may quote several sentences
+per party (`qa.converse.parties`) and a list question may quote several sentences
 (`qa.answer.aggregation`). A follow-up whose rewrite only re-quotes the previous answer is
 searched on its own words too, and a question that names nothing of its own but is
 answered from some other document is searched again with the conversation's topic:
@@ -36,11 +36,11 @@ from qa.answer.aggregation import (
     wants_several,
 )
 from qa.answering import answer
-from qa.comparison import comparison_queries
-from qa.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
+from qa.converse.followup import HISTORY_TURNS, PreviousTurn, Resolution, resolve
+from qa.converse.mentions import entities, is_person, topic_words
+from qa.converse.parties import comparison_queries
 from qa.index import Collection
 from qa.limits import check_k, validate_question
-from qa.mentions import entities, is_person, topic_words
 from qa.retrieve import Candidate, retrieve
 from qa.settings import Settings
 from qa.text import terms
@@ -85,7 +85,7 @@ class Turn:
         question: the question as asked.
         answer: the reply (its `question` is the question as asked, too).
         query: what was searched: the stand-alone rewrite of a follow-up ("" = question).
-        kind: "standalone", a follow-up kind from `qa.followup.Resolution`, "topic" (a
+        kind: "standalone", a follow-up kind from `qa.converse.followup.Resolution`, "topic" (a
             question naming nothing of its own, searched with the previous question's
             topic words: `Chat._on_topic`) or "repeat".
         top_k, documents: the settings the question was asked with.
@@ -225,7 +225,7 @@ class Chat(Generic[AnswererT]):
 
     def _people(self, turns: list[Turn]) -> Callable[[str], bool]:
         """Whether the documents of the recent answers call a name he or she
-        (`qa.mentions.is_person`); read once per name, and only if a pronoun asks."""
+        (`qa.converse.mentions.is_person`); read once per name, and only if a pronoun asks."""
         wanted = {s.doc_id for t in turns[-HISTORY_TURNS:] for s in t.answer.sources}
 
         @functools.cache
