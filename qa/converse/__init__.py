@@ -11,7 +11,7 @@
 The names callers use are here: `from qa.converse import Chat, Turn`.
 """
 
-from qa.converse.chat import Answerer, Chat, Turn
+from qa.converse.chat import Answerer, Chat, SearchPlan, Turn
 from qa.converse.followup import PreviousTurn, Resolution, resolve
 
-__all__ = ["Answerer", "Chat", "PreviousTurn", "Resolution", "Turn", "resolve"]
+__all__ = ["Answerer", "Chat", "PreviousTurn", "Resolution", "SearchPlan", "Turn", "resolve"]

@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
 import numpy as np
@@ -104,6 +104,45 @@ class Turn:
     @property
     def searched(self) -> str:
         return self.query or self.question
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """One search a chat makes for a question: what is retrieved and how it is answered.
+
+    With only `query`, `top_k` and `scope` set, the search is exactly `Assistant.ask`.
+
+    Attributes:
+        query: the stand-alone question passages are retrieved for.
+        top_k: how many numbered sources the answer returns.
+        scope: the document ids searched (None = all).
+        wording: what answer sentences are matched against ("" = `query`): the question's
+            own words, when the query carries names or topic words only to find passages.
+        prior: the previous answer's passages, moved among the first `lead` passages read.
+        lead: how many of the first passages the prior passage is moved among.
+        excluded: sentences already quoted, skipped ("what else"); None = no exclusion.
+        party: a comparison's party whose own words are quoted ("Xi"), with `others` the
+            other parties compared.
+        readings: how many wordings are answered (`wording`, then `query`); the better-
+            calibrated answer wins.
+    """
+
+    query: str
+    top_k: int
+    scope: frozenset[str] | None = None
+    _: KW_ONLY
+    wording: str = ""
+    prior: tuple[Range, ...] = ()
+    lead: int = 0
+    excluded: tuple[Range, ...] | None = None
+    party: str | None = None
+    others: tuple[str, ...] = ()
+    readings: int = 2
+
+    @property
+    def words(self) -> str:
+        """The wording answer sentences are matched against."""
+        return self.wording or self.query
 
 
 class Chat(Generic[AnswererT]):
@@ -197,13 +236,7 @@ class Chat(Generic[AnswererT]):
 
     # ----- internals -----------------------------------------------------------------
     def _more(
-        self,
-        words: str,
-        vector: np.ndarray,
-        candidates: list[Candidate],
-        top_k: int,
-        prior: list[Range],
-        excluded: list[Range],
+        self, plan: SearchPlan, words: str, vector: np.ndarray, candidates: list[Candidate]
     ) -> Answer:
         """ "What else?": first what the previous answer's passage says besides, then wider.
 
@@ -211,6 +244,7 @@ class Chat(Generic[AnswererT]):
         when that passage has nothing further that answers is the whole ranking used.
         """
         collection, answering = self.assistant.collection, self.assistant.settings.answering
+        top_k, prior, excluded = plan.top_k, plan.prior, plan.excluded or ()
         here = [c for c in candidates[:1] if (c.chunk.doc_id, c.chunk.start, c.chunk.end) in prior]
         if here:
             local = answer_excluding(
@@ -259,25 +293,30 @@ class Chat(Generic[AnswererT]):
         parties = comparison_queries(resolution.query)
         if parties:
             names = [party for party, _ in parties]
-            parts = [
-                self._search(q, q, top_k, scope, [], 1, None, party=(party, names))
-                for party, q in parties
+            plans = [
+                SearchPlan(q, top_k, scope, lead=1, party=p, others=_others(p, names))
+                for p, q in parties
             ]
+            parts = [self._search(plan) for plan in plans]
             if any(part.found for part in parts):
                 return resolution.query, merge(resolution.query, parts, top_k)
             # Neither party's own words are found: the question as a whole may still be.
-        prior = _cited(turns[-1].answer) if resolution.use_prior and turns else []
+        prior = tuple(_cited(turns[-1].answer)) if resolution.use_prior and turns else ()
         excluded = None
         if resolution.exclude_previous:
-            excluded = quoted_ranges([t.answer for t in turns])
+            excluded = tuple(quoted_ranges([t.answer for t in turns]))
         # "What else" continues where the last answer was: its passage is read first.
         lead = 1 if resolution.exclude_previous else self.assistant.settings.answering.passages
-        first = (
+        plan = SearchPlan(
             resolution.query,
-            self._search(
-                resolution.query, resolution.answer_wording, top_k, scope, prior, lead, excluded
-            ),
+            top_k,
+            scope,
+            wording=resolution.answer_wording,
+            prior=prior,
+            lead=lead,
+            excluded=excluded,
         )
+        first = (resolution.query, self._search(plan))
         if resolution.kind == "standalone" and turns:
             return self._on_topic(resolution.query, first, turns[-1], top_k, scope)
         if first[1].found:
@@ -287,7 +326,7 @@ class Chat(Generic[AnswererT]):
         # The preferred reading found nothing: try the others ("and Afghanistan?" may swap
         # the topic rather than the person), keeping the preferred one if none does better.
         for query in resolution.alternatives:
-            reply = self._search(query, query, top_k, scope, prior, lead, excluded)
+            reply = self._search(replace(plan, query=query, wording=""))
             if reply.found:
                 return query, reply
         return first
@@ -326,7 +365,8 @@ class Chat(Generic[AnswererT]):
         own = {word.lower() for word in topic_words(question)}
         carried = [w for w in topic_words(previous.searched) if w.lower() not in own]
         query = " ".join([_bare(question), *dict.fromkeys(carried)]) + "?"
-        in_context = self._search(query, question, top_k, documents, [], 0, None, readings=1)
+        plan = SearchPlan(query, top_k, documents, wording=question, readings=1)
+        in_context = self._search(plan)
         return (query, in_context) if in_context.found else first
 
     def _new_answer(
@@ -355,62 +395,52 @@ class Chat(Generic[AnswererT]):
         if scope is not None:
             documents &= scope
         words = resolution.wording or resolution.question
-        alone = self._search(words, words, top_k, documents, [], 0, None)
+        alone = self._search(SearchPlan(words, top_k, documents))
         if alone.found and not _within(quoted_ranges([alone]), quoted_ranges([reply])):
             return first[0], alone
         return first
 
-    def _search(
-        self,
-        query: str,
-        wording: str,
-        top_k: int,
-        scope: frozenset[str] | None,
-        prior: list[Range],
-        lead: int,
-        excluded: list[Range] | None,
-        *,
-        party: tuple[str, list[str]] | None = None,
-        readings: int = 2,
-    ) -> Answer:
-        """Retrieve and answer one stand-alone query, as `Assistant.ask` does, plus:
-
-        passages found for `query` but answer sentences matched against `wording`, the
-        previous turn's passage (`prior`) moved among the first `lead` passages read for
-        the answer, `excluded` sentences skipped, and list questions extended to several
-        sentences; a comparison's `party` (name, all parties) is quoted in its own words.
-        With wording == query and no prior, exclusion, list or party, this is exactly
-        `Assistant.ask`.
+    def _search(self, plan: SearchPlan) -> Answer:
+        """Retrieve and answer one stand-alone query, as `Assistant.ask` does, plus what
+        `plan` adds: passages found for its query but answer sentences matched against its
+        wording, the previous turn's passage (`prior`) moved among the first `lead`
+        passages read, `excluded` sentences skipped, list questions extended to several
+        sentences, and a comparison's `party` quoted in its own words.
         """
         assistant = self.assistant
         settings = assistant.settings
+        query, top_k, excluded = plan.query, plan.top_k, plan.excluded
         window = max(top_k, settings.answering.passages)
         several = wants_several(query)
         depth = window
-        if several or excluded is not None or party is not None:
+        if several or excluded is not None or plan.party is not None:
             depth = max(depth, self.aggregation.passages)
-        if prior:
+        if plan.prior:
             depth = max(depth, PRIOR_DEPTH)
         query_vector = assistant.embedder.encode_query(query)
         candidates = retrieve(
-            assistant.collection, query, query_vector, depth, settings.retrieval, documents=scope
+            assistant.collection,
+            query,
+            query_vector,
+            depth,
+            settings.retrieval,
+            documents=plan.scope,
         )
-        candidates = _with_prior(candidates, prior, lead)
+        candidates = _with_prior(candidates, plan.prior, plan.lead)
         replies = []
-        for words in list(dict.fromkeys((wording, query)))[:readings]:
+        for words in list(dict.fromkeys((plan.words, query)))[: plan.readings]:
             vector = query_vector if words == query else assistant.embedder.encode_query(words)
             if excluded is not None:
-                reply = self._more(words, vector, candidates, top_k, prior, excluded)
+                reply = self._more(plan, words, vector, candidates)
             else:
                 reply = answer(
                     assistant.collection, words, vector, candidates[:window], top_k,
                     settings.answering,
                 )  # fmt: skip
-            if party is not None:
-                name, names = party
+            if plan.party is not None:
                 reply = quote_about(
                     assistant.collection, reply, vector, candidates, top_k, settings.answering,
-                    self.aggregation, name, [n for n in names if n != name],
+                    self.aggregation, plan.party, list(plan.others),
                 )  # fmt: skip
             if several and excluded is None:
                 reply = extend(
@@ -448,6 +478,10 @@ def _signature(query: str) -> frozenset[str]:
     return frozenset(terms(query)) | frozenset(asked)
 
 
+def _others(party: str, parties: list[str]) -> tuple[str, ...]:
+    return tuple(name for name in parties if name != party)
+
+
 def _bare(question: str) -> str:
     return question.strip().rstrip("?!. ").strip()
 
@@ -475,7 +509,9 @@ def _cited(reply: Answer) -> list[Range]:
     return [(s.doc_id, s.start, s.end) for s in reply.sources if s.answer_start is not None]
 
 
-def _with_prior(candidates: list[Candidate], prior: list[Range], window: int) -> list[Candidate]:
+def _with_prior(
+    candidates: list[Candidate], prior: Sequence[Range], window: int
+) -> list[Candidate]:
     """Candidates with the previous answer's passage moved into the first `window`.
 
     A follow-up usually continues where the last answer was found; keeping that passage

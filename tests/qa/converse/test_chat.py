@@ -12,7 +12,7 @@ import pytest
 
 from qa import Answer, Assistant, QuestionError, Source, UnknownDocumentError
 from qa.answer.aggregation import AggregationConfig
-from qa.converse import Chat, Turn
+from qa.converse import Chat, SearchPlan, Turn
 
 
 def assert_citations_are_exact(reply: Answer, assistant: Assistant) -> None:
@@ -316,10 +316,10 @@ class ScriptedChat(Chat):
         self.replies = replies
         self.searched: list[tuple[str, frozenset[str] | None]] = []
 
-    def _search(self, query, wording, top_k, scope, prior, lead, excluded, **options):  # type: ignore[no-untyped-def]
-        self.searched.append((query, scope))
-        refusal = Answer(query, "The documents don't say.", False, 0.1, [])
-        return self.replies.get((query, scope), refusal)
+    def _search(self, plan: SearchPlan) -> Answer:
+        self.searched.append((plan.query, plan.scope))
+        refusal = Answer(plan.query, "The documents don't say.", False, 0.1, [])
+        return self.replies.get((plan.query, plan.scope), refusal)
 
 
 SCHEELE = _quoting("oxygen", "Scheele found it in 1773.")
