@@ -12,7 +12,7 @@ import pytest
 
 from qa import Answer, Assistant, QuestionError, Source, UnknownDocumentError
 from qa.answer.aggregation import AggregationConfig
-from qa.converse import Chat, SearchPlan, Turn
+from qa.converse import Chat, FollowUpStrategy, SearchPlan, Turn
 
 
 def assert_citations_are_exact(reply: Answer, assistant: Assistant) -> None:
@@ -70,6 +70,17 @@ def test_a_turn_built_by_hand_still_works() -> None:
     turn = Turn("Why?", Answer("Why?", "No.", False, 0.0))
     assert turn.searched == "Why?"
     assert turn.kind == "standalone"
+
+
+def test_a_new_assistant_keeps_the_history_and_answers_from_then_on(
+    fake_assistant: Assistant,
+) -> None:
+    chat = fake_assistant.chat()
+    chat.ask("What did Xi say about vaccines?")
+    fork = fake_assistant.fork()
+    chat.assistant = fork
+    assert chat.strategy.assistant is fork
+    assert len(chat.history) == 1
 
 
 # ----- stand-alone questions and repeats ---------------------------------------------
@@ -306,8 +317,8 @@ def _quoting(doc_id: str, sentence: str, start: int = 0) -> Answer:
     return Answer("q", f"{sentence} [1]", True, 0.9, [source])
 
 
-class ScriptedChat(Chat):
-    """A chat whose searches return scripted answers, recording what each one searched."""
+class ScriptedStrategy(FollowUpStrategy):
+    """A strategy whose searches return scripted answers, recording what each one searched."""
 
     def __init__(
         self, assistant: Assistant, replies: dict[tuple[str, frozenset[str] | None], Answer]
@@ -316,10 +327,21 @@ class ScriptedChat(Chat):
         self.replies = replies
         self.searched: list[tuple[str, frozenset[str] | None]] = []
 
-    def _search(self, plan: SearchPlan) -> Answer:
+    def search(self, plan: SearchPlan) -> Answer:
         self.searched.append((plan.query, plan.scope))
         refusal = Answer(plan.query, "The documents don't say.", False, 0.1, [])
         return self.replies.get((plan.query, plan.scope), refusal)
+
+
+class ScriptedChat(Chat[Assistant]):
+    """A chat over a scripted strategy; `searched` lists what each search searched."""
+
+    def __init__(
+        self, assistant: Assistant, replies: dict[tuple[str, frozenset[str] | None], Answer]
+    ) -> None:
+        script = ScriptedStrategy(assistant, replies)
+        super().__init__(assistant, strategy=script)
+        self.searched = script.searched
 
 
 SCHEELE = _quoting("oxygen", "Scheele found it in 1773.")
