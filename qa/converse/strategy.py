@@ -106,7 +106,12 @@ class FollowUpStrategy:
         top_k: int,
         scope: frozenset[str] | None,
     ) -> tuple[str, Answer]:
-        """(the query searched, the answer) for a resolved question."""
+        """(the query searched, the answer) for `resolution` after `turns` (oldest first).
+
+        The query differs from the resolution's when another reading or the conversation's
+        topic found the answer. Costs one search per reading tried (a comparison: one per
+        party); `top_k` and `scope` are as in `Chat.ask`.
+        """
         parties = comparison_queries(resolution.query)
         if parties:
             names = [party for party, _ in parties]
