@@ -5,7 +5,7 @@ importing this package loads no model and does not import the UI.
 """
 
 from qa.assistant import Assistant
-from qa.conversation import Chat, Turn
+from qa.converse import Chat, Turn
 from qa.errors import (
     DocumentError,
     EmptyDocumentError,

@@ -18,7 +18,7 @@ from embeddings import Embedder, TextEncoder, default_embedder
 from qa import store
 from qa.answer.reader import SentenceReader, default_reader
 from qa.answering import answer, source_of
-from qa.conversation import Chat
+from qa.converse import Chat
 from qa.errors import NothingIndexedError
 from qa.index import Collection, ProgressCallback
 from qa.index_report import IndexReport

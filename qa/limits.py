@@ -1,7 +1,7 @@
 """What a question and a result count may be: the limits, and the checks that enforce them.
 
 Why a module of its own: the facade (`qa.assistant`) and the conversation stage
-(`qa.conversation`) both refuse the same bad questions with the same messages, and the CLI
+(`qa.converse`) both refuse the same bad questions with the same messages, and the CLI
 and the UI check them before a model loads. Kept here, below all of them, each imports it and
 none has to import another to share it.
 """

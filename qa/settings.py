@@ -1,6 +1,6 @@
 """Every tunable of the pipeline, in one object.
 
-Why apart from the facade: the stages above the index (`qa.conversation`) read the same
+Why apart from the facade: the stages above the index (`qa.converse`) read the same
 settings the facade (`qa.assistant`) holds, and the facade builds their objects; with the
 settings here, neither has to import the other.
 """

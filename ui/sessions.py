@@ -16,8 +16,7 @@ from pathlib import Path
 
 from gradio.components.chatbot import MessageDict
 
-from qa import Assistant, IndexReport, ReportEntry
-from qa.conversation import Chat
+from qa import Assistant, Chat, IndexReport, ReportEntry
 from qa.errors import DocumentError
 from qa.loading import supported_suffixes
 from qa.types import Answer, Document

@@ -1,7 +1,7 @@
 """Answers of several quotes: what asks for a list, the settings, merging answers.
 
 How a Chat uses them (a list question collects cited sentences within the budget) is
-specified in tests/qa/test_conversation.py.
+specified in tests/qa/converse/test_chat.py.
 """
 
 from __future__ import annotations

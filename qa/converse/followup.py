@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from qa.mentions import entities, subject, tokens, topic_words
-from qa.pronouns import PreviousTurn, replace_pronouns
+from qa.converse.mentions import entities, subject, tokens, topic_words
+from qa.converse.pronouns import PreviousTurn, replace_pronouns
 
 __all__ = ["FollowUpKind", "PreviousTurn", "Resolution", "resolve"]
 

@@ -1,12 +1,13 @@
-"""Follow-up resolution, names and comparisons: pure text rules, no model involved."""
+"""Follow-up resolution: which questions lean on earlier turns, and what they become.
+
+Pure text rules, no model involved.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.comparison import comparison_queries
-from qa.followup import PreviousTurn, resolve
-from qa.mentions import conjoined, entities, is_person, subject
+from qa.converse.followup import PreviousTurn, resolve
 
 XI_VACCINES = PreviousTurn(
     "What did Xi say about vaccines?",
@@ -17,45 +18,6 @@ PUTIN_WAR = PreviousTurn(
     "What did Putin say about the war?",
     "Putin expressed satisfaction with the development of China-Russia relations. [1]",
 )
-
-
-# ----- names ---------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        ("What did Xi say about vaccines?", ["Xi"]),
-        ("And Putin?", ["Putin"]),
-        ("Who was Doctor Who?", ["Doctor Who"]),
-        ("What did Tesla's partners finance?", ["Tesla"]),
-        ("Emperor Gegeen Khan, Ayurbarwada's son, ruled", ["Emperor Gegeen Khan", "Ayurbarwada"]),
-        ("the Treaty of Good-Neighborliness was signed", ["Treaty of Good-Neighborliness"]),
-        ("What did the U.S. failure show?", ["U.S."]),
-        ("Whose English translation did it influence?", []),
-        (
-            "Tesla Electric Light & Manufacturing installed lamps",
-            ["Tesla Electric Light & Manufacturing"],
-        ),
-        ("What did he say?", []),
-        ("Is Rc<T> like `Arc<T>` or Box?", ["Rc<T>", "`Arc<T>`", "Box"]),
-        ("Ronald McDonald met the e.g. U.S. team", ["Ronald McDonald", "U.S."]),
-    ],
-)
-def test_names_are_capitalised_runs_that_are_not_question_words(
-    text: str, names: list[str]
-) -> None:
-    assert entities(text) == names
-
-
-def test_subject_is_the_name_after_an_auxiliary() -> None:
-    assert subject("What did Xi say about Afghanistan?") == "Xi"
-    assert subject("When was Tesla born in Smiljan?") == "Tesla"
-    assert subject("Who sang the national anthem?") is None
-
-
-def test_conjoined_names_are_found_with_their_span() -> None:
-    text = "Compare what Xi and Putin said"
-    assert conjoined(text) == [("Xi", "Putin", 13, 25)]
-    assert text[13:25] == "Xi and Putin"
 
 
 # ----- stand-alone questions are left alone -------------------------------------------
@@ -271,30 +233,6 @@ def test_why_keeps_the_verb_of_a_longer_question_phrase() -> None:
     assert resolve("Why?", history).query == "Why did Harvard end its early admission program"
 
 
-# ----- comparisons and lists ---------------------------------------------------------
-def test_a_comparison_becomes_one_question_per_party() -> None:
-    assert comparison_queries("Compare what Xi and Putin said about Afghanistan") == (
-        ("Xi", "What Xi said about Afghanistan"),
-        ("Putin", "What Putin said about Afghanistan"),
-    )
-    assert comparison_queries("What did Xi and Putin each say about the war?") == (
-        ("Xi", "What did Xi say about the war?"),
-        ("Putin", "What did Putin say about the war?"),
-    )
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What did the General Conference on Weights and Measures name after Tesla?",
-        "What was the final score of the game between the Broncos and Steelers?",
-        "What did Xi say about Afghanistan?",
-    ],
-)
-def test_two_names_without_a_comparing_word_are_no_comparison(question: str) -> None:
-    assert comparison_queries(question) == ()
-
-
 # ----- "it" and the questioned noun ------------------------------------------------------
 SCHOOLS_ACT = PreviousTurn(
     "What South African law recognized two types of schools?",
@@ -330,14 +268,6 @@ def test_do_it_is_the_action_not_a_thing() -> None:
 
 
 # ----- "it" is not a person ----------------------------------------------------------------
-def test_a_name_the_text_keeps_calling_he_is_a_person() -> None:
-    text = " ".join(f"Tesla worked on item {n}. He finished it." for n in range(5))
-    text += " Tesla Electric Light & Manufacturing installed lamps. It failed."
-    assert is_person("Tesla", [text])
-    assert not is_person("Tesla Electric Light & Manufacturing", [text])
-    assert not is_person("Tesla", ["Tesla worked. He rested."]), "two mentions prove little"
-
-
 def test_it_after_a_name_question_is_the_named_thing_not_its_possessor() -> None:
     history = [
         PreviousTurn(

@@ -1,4 +1,4 @@
-"""Comparison questions -> one focused question per party.
+"""Comparison questions ("compare what X and Y said": two parties) -> one question per party.
 
 "Compare what Xi and Putin said about Afghanistan" asks for two pieces of evidence. One
 search for the whole question finds whichever passage mentions both names best, often an
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from qa.mentions import conjoined
+from qa.converse.mentions import conjoined
 
 # A comparison needs a cue besides two names: "Weights and Measures" or "Broncos and
 # Steelers" inside a factual question are not a request to compare.

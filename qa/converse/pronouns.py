@@ -1,6 +1,6 @@
 """Which pronouns of a question point back to earlier turns, and at what.
 
-The second half of follow-up resolution (`qa.followup` decides what kind of follow-up a
+The second half of follow-up resolution (`qa.converse.followup` decides what kind of follow-up a
 question is): "he", "it", "they" and their forms are replaced by the name they most
 likely stand for, chosen by position and number alone. English questions make that
 workable: a pronoun bound inside its own question ("Where was Tesla born and when did
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.code_terms import code_spans
-from qa.mentions import (
+from qa.converse.mentions import (
     Token,
     conjoined,
     entities,
