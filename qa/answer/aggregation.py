@@ -124,7 +124,11 @@ def merge(
     for quote in (q for part in found for q in quotes(part)):
         if not _overlaps(quote.range, [k.range for k in kept]):
             kept.append(quote)
-    sources = [replace(q.source, number=n) for n, q in enumerate(kept, start=1)]
+    # A phrase answers one part; the merged answer has none, so no source carries one.
+    sources = [
+        replace(q.source, number=n, short_start=None, short_end=None)
+        for n, q in enumerate(kept, start=1)
+    ]
     seen = {(s.doc_id, s.start, s.end) for s in sources}
     for source in (s for part in parts for s in part.sources if s.answer_start is None):
         if len(sources) >= top_k:

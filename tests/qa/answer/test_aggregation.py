@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa import Answer
+from qa import Answer, Source
 from qa.answer.aggregation import AggregationConfig, merge, wants_several
 
 
@@ -42,3 +42,19 @@ def test_merging_nothing_found_keeps_the_refusal() -> None:
     merged = merge("Compare?", [refusal, refusal], 3)
     assert not merged.found
     assert merged.question == "Compare?"
+
+
+def test_a_merged_answer_carries_no_short_answer_in_its_sources() -> None:
+    text = "Xi met Putin in 2001. Putin visited Beijing in May."
+    first = Source(1, "d", "Talks", text, 0, len(text), 1.0, 0, 21, short_start=16, short_end=20)
+    second = Source(1, "d", "Talks", text, 0, len(text), 1.0, 22, len(text))
+    parts = [
+        Answer("q1", "Xi met Putin in 2001. [1]", True, 0.9, [first], short="2001"),
+        Answer("q2", "Putin visited Beijing in May. [1]", True, 0.8, [second]),
+    ]
+
+    merged = merge("Compare?", parts, 3)
+
+    assert merged.found and merged.short is None
+    assert [s.short_start for s in merged.sources] == [None, None]
+    assert "2001" in merged.text and "May" in merged.text
