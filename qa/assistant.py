@@ -76,6 +76,7 @@ class Assistant:
             chunking=self.settings.chunking,
             lexical=self.settings.lexical,
             embed_titles=self.settings.embed_titles,
+            token_vectors=reader is None,  # the reader does without them (issue 28)
         )
         self.collection.reader = reader
         # The report of the latest `index` call (and so of `from_paths`); None before one.
