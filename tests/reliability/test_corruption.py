@@ -21,7 +21,7 @@ import pytest
 import reliability_harness as harness
 
 from embeddings import VectorStore
-from qa import Assistant, IndexCorruptError, StoreError, store
+from qa import Assistant, IndexCorruptError, Settings, StoreError, store
 from qa.answer.reader import Reading
 
 SEED = 20261128
@@ -125,13 +125,20 @@ def test_an_index_saved_with_a_reader_refuses_each_damaged_file_by_name(
     fake_encoder: Any, tmp_path: Path, name: str
 ) -> None:
     """Issue 28: without token files, the files there are are still checked one by one."""
-    Assistant.default(embedder=fake_encoder, reader=_AnyReader()).save(tmp_path)
+    Assistant.default(
+        embedder=fake_encoder, reader=_AnyReader(), settings=Settings(reader_token_vectors=False)
+    ).save(tmp_path)
     generation = tmp_path / "gen-000001"
     assert not (generation / store.TOKENS).exists()
     data = (generation / name).read_bytes()
     (generation / name).write_bytes(data[: len(data) // 2])
     with pytest.raises(IndexCorruptError, match=rf"{name} does not match its checksum"):
-        Assistant.load(tmp_path, embedder=fake_encoder, reader=_AnyReader())
+        Assistant.load(
+            tmp_path,
+            embedder=fake_encoder,
+            reader=_AnyReader(),
+            settings=Settings(reader_token_vectors=False),
+        )
 
 
 def test_a_failed_load_leaves_the_collection_empty(two_saves: Path, fake_encoder: object) -> None:

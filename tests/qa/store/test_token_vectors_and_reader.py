@@ -1,5 +1,5 @@
-"""Token vectors only without a reader: an assistant with one neither makes, saves nor
-loads the sentences' token vectors (issue 28), and one without keeps them as before."""
+"""Settings(reader_token_vectors=False): an assistant with a reader neither makes, saves
+nor loads the sentences' token vectors (issue 28); one without a reader keeps them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qa import Assistant
+from qa import Assistant, Settings
 from qa.answer.reader import Reading
 from qa.store import TOKEN_SCALES, TOKENS, current_generation, read_manifest
 from qa.store.cache import open_cached
@@ -38,6 +38,9 @@ def _words(text: str) -> set[str]:
     return {w.strip("?.,").lower() for w in text.split() if len(w) > 3}
 
 
+POOLED = Settings(reader_token_vectors=False)
+
+
 def _generation(where: Path) -> Path:
     return where / current_generation(where)
 
@@ -53,7 +56,9 @@ def _answers(assistant: Assistant) -> list[tuple[str, bool]]:
 def test_an_index_built_with_a_reader_holds_no_token_files_and_is_smaller(
     fake_encoder: Any, tmp_path: Path
 ) -> None:
-    with_reader = Assistant.from_texts(TEXTS, embedder=fake_encoder, reader=WordReader())
+    with_reader = Assistant.from_texts(
+        TEXTS, embedder=fake_encoder, reader=WordReader(), settings=POOLED
+    )
     without = Assistant.from_texts(TEXTS, embedder=fake_encoder, reader=None)
     with_reader.save(tmp_path / "reader")
     without.save(tmp_path / "plain")
@@ -73,7 +78,9 @@ def test_a_reader_assistant_never_asks_for_token_vectors(
 
     monkeypatch.setattr(fake_encoder, "encode_with_tokens", refuse)
     monkeypatch.setattr(fake_encoder, "query_tokens", refuse)
-    assistant = Assistant.from_texts(TEXTS, embedder=fake_encoder, reader=WordReader())
+    assistant = Assistant.from_texts(
+        TEXTS, embedder=fake_encoder, reader=WordReader(), settings=POOLED
+    )
 
     assert assistant.ask(QUESTIONS[0]).found
     assert assistant.collection.fill_missing_tokens() == 0
@@ -99,8 +106,10 @@ def test_an_index_saved_with_token_vectors_loads_into_a_reader_assistant_without
     # Damaged token files prove they are never read: a load that read them would refuse.
     (_generation(tmp_path / "old") / TOKENS).write_bytes(b"not an array")
 
-    loaded = Assistant.load(tmp_path / "old", embedder=fake_encoder, reader=WordReader())
-    fresh = Assistant.from_texts(TEXTS, embedder=fake_encoder, reader=WordReader())
+    loaded = Assistant.load(
+        tmp_path / "old", embedder=fake_encoder, reader=WordReader(), settings=POOLED
+    )
+    fresh = Assistant.from_texts(TEXTS, embedder=fake_encoder, reader=WordReader(), settings=POOLED)
 
     assert all(loaded.collection.sentence_tokens(d.id) is None for d in loaded.documents)
     assert _answers(loaded) == _answers(fresh)
@@ -114,11 +123,13 @@ def test_a_cached_index_without_token_vectors_is_complete_for_a_reader(
     doc = tmp_path / "owls.txt"
     doc.write_text(TEXTS[0], encoding="utf-8")
     cache = tmp_path / "cache"
-    open_cached([doc], embedder=fake_encoder, cache_dir=cache, reader=WordReader())
+    open_cached([doc], embedder=fake_encoder, cache_dir=cache, reader=WordReader(), settings=POOLED)
     (where,) = list(cache.iterdir())
     saved = current_generation(where)
 
-    again = open_cached([doc], embedder=fake_encoder, cache_dir=cache, reader=WordReader())
+    again = open_cached(
+        [doc], embedder=fake_encoder, cache_dir=cache, reader=WordReader(), settings=POOLED
+    )
 
     assert current_generation(where) == saved, "not saved again to add token vectors"
     assert TOKENS not in read_manifest(where)[1]["files"]
