@@ -122,6 +122,8 @@ class AnsweringConfig:
         0.6146, 1.7848, -0.3649, 4.3575, -0.543, 2.7753, 0.2102, -3.4576,
     )  # fmt: skip
     reader_threshold: float = 0.3021
+    # Settings(reader_token_vectors=False) drops the token vectors; its pooled-only fit
+    # (`python -m benchmarks.token_vectors`) is in docs/benchmarks.md, not shipped.
     short: ShortAnswerConfig = field(default_factory=ShortAnswerConfig)
 
     def __post_init__(self) -> None:
@@ -380,9 +382,9 @@ def _reading_text(collection: Collection, doc_id: str, row: int) -> str:
 
 
 def _question_pieces(collection: Collection, question: str) -> np.ndarray | None:
-    """The question's content token vectors, or None when the model gives none."""
+    """The question's content token vectors, or None when the collection keeps none."""
     encoder = collection.embedder
-    if not isinstance(encoder, TokenEncoder):
+    if not collection.keeps_tokens or not isinstance(encoder, TokenEncoder):
         return None
     return question_matrix(question, encoder.query_tokens(question))
 

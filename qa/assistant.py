@@ -76,6 +76,7 @@ class Assistant:
             chunking=self.settings.chunking,
             lexical=self.settings.lexical,
             embed_titles=self.settings.embed_titles,
+            token_vectors=reader is None or self.settings.reader_token_vectors,
         )
         self.collection.reader = reader
         # The report of the latest `index` call (and so of `from_paths`); None before one.
@@ -187,6 +188,7 @@ class Assistant:
             retrieval=base.retrieval,
             answering=base.answering,
             embed_titles=embed_titles,
+            reader_token_vectors=base.reader_token_vectors,
         )
         assistant = cls(
             _embedder(model, embedder), settings=settings, reader=_reader(reader, embedder)

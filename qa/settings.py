@@ -24,3 +24,7 @@ class Settings:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answering: AnsweringConfig = field(default_factory=AnsweringConfig)
     embed_titles: bool = True
+    # With a reader, keep the sentences' token vectors (False: pooled vectors only, a
+    # quarter of the saved index; XQuAD held the same, the article set's paraphrased
+    # questions fell from 13/22 to 9/22, so not the default; issue 28, docs/benchmarks.md).
+    reader_token_vectors: bool = True

@@ -32,6 +32,8 @@ def encode(
     texts: list[str],
     is_sentence: list[bool],
     progress: ProgressCallback | None = None,
+    *,
+    tokens: bool = True,
 ) -> tuple[np.ndarray, list[Block | None] | None]:
     """Vectors of `texts` and, when the model gives them, the sentences' token vectors.
 
@@ -41,11 +43,13 @@ def encode(
         is_sentence: one flag per text; only sentences get token vectors, so passages are
             encoded without them.
         progress: called with (done, total) after each step.
+        tokens: False encodes the sentences without token vectors even when the model
+            gives them (pooled vectors only: cheaper, and nothing to quantise).
 
     Returns:
         (len(texts), dimension) float32 vectors in the order of `texts`, and one quantised
         token block per text (None for a passage), or None when the model gives no token
-        vectors.
+        vectors or `tokens` is False.
 
     Raises:
         DocumentError: the model returned vectors of the wrong shape, or token vectors that
@@ -53,7 +57,7 @@ def encode(
     """
     dimension = embedder.dimension
     vectors = np.zeros((len(texts), dimension), dtype=np.float32)
-    with_tokens = embedder if isinstance(embedder, TokenEncoder) else None
+    with_tokens = embedder if tokens and isinstance(embedder, TokenEncoder) else None
     blocks: list[Block | None] | None = None
     if with_tokens is not None:
         blocks = [None] * len(texts)
@@ -62,11 +66,11 @@ def encode(
     else:
         plain, tokened = list(range(len(texts))), []
     done = 0
-    for rows, tokens in ((plain, False), (tokened, True)):
+    for rows, tokened_rows in ((plain, False), (tokened, True)):
         for start in range(0, len(rows), STEP):
             part = rows[start : start + STEP]
             batch = [texts[i] for i in part]
-            if tokens and with_tokens is not None and blocks is not None:
+            if tokened_rows and with_tokens is not None and blocks is not None:
                 got = _encode_sentences(with_tokens, batch, part, blocks, dimension)
             else:
                 got = embedder.encode(batch)

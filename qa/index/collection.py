@@ -48,6 +48,10 @@ class Collection:
         lexical: BM25 settings.
         embed_titles: prefix each passage with its document's title when embedding it, so
             a passage that never names its subject still matches questions about it.
+        token_vectors: keep the sentences' token vectors for the word-level match, when
+            the model gives them. An assistant with a reader passes False: the reader reads
+            each candidate sentence itself, and answers as well without them for a quarter
+            of the index (docs/benchmarks.md), so they are neither made, saved nor loaded.
     """
 
     def __init__(
@@ -57,8 +61,10 @@ class Collection:
         chunking: ChunkingConfig | None = None,
         lexical: LexicalConfig | None = None,
         embed_titles: bool = True,
+        token_vectors: bool = True,
     ) -> None:
         self.embedder = embedder
+        self.token_vectors = token_vectors
         # The trained reader answering consults, or None (set by the Assistant that owns us).
         self.reader: SentenceReader | None = None
         self.chunking = chunking or ChunkingConfig()
@@ -103,8 +109,15 @@ class Collection:
                 f"{', '.join(self._documents) or 'none'}."
             ) from err
 
+    @property
+    def keeps_tokens(self) -> bool:
+        """Whether sentence token vectors are made, saved and loaded: asked for, and the
+        model gives them."""
+        return self.token_vectors and isinstance(self.embedder, TokenEncoder)
+
     def sentence_tokens(self, doc_id: str) -> SentenceTokens | None:
-        """The document's sentence token vectors; None when the model gives none."""
+        """The document's sentence token vectors; None when the model gives none or the
+        collection keeps none."""
         return self.entry(doc_id).sentence_tokens
 
     def fill_missing_tokens(self) -> int:
@@ -114,7 +127,7 @@ class Collection:
         The model runs outside the lock, so questions and uploads are not held up while
         it does; a document changed meanwhile is left alone.
         """
-        if not isinstance(self.embedder, TokenEncoder):
+        if not self.keeps_tokens or not isinstance(self.embedder, TokenEncoder):
             return 0
         filled = 0
         with self.lock:
@@ -196,7 +209,9 @@ class Collection:
             texts.extend(self.passage_text_for_embedding(document, c) for c in chunks)
             texts.extend(document.text[s.start : s.end] for s in sentences)
             is_sentence.extend([False] * len(chunks) + [True] * len(sentences))
-        vectors, blocks = encode(self.embedder, texts, is_sentence, progress)
+        vectors, blocks = encode(
+            self.embedder, texts, is_sentence, progress, tokens=self.keeps_tokens
+        )
         check_vectors(planned, vectors, self.embedder.dimension)
         with self.lock:
             row = 0
@@ -232,7 +247,7 @@ class Collection:
         for vector_id, chunk in zip(vector_ids, chunks, strict=True):
             self._chunks[vector_id] = chunk
         self._documents[document.id] = IndexedDocument(
-            document, sentences, sentence_vectors, sentence_tokens
+            document, sentences, sentence_vectors, sentence_tokens if self.keeps_tokens else None
         )
 
     def restore(
@@ -250,7 +265,10 @@ class Collection:
                 self._chunks[vector_id] = chunk
             self._next_id = max([self._next_id, *(i + 1 for i in vector_ids)])
             self._documents[document.id] = IndexedDocument(
-                document, sentences, sentence_vectors, sentence_tokens
+                document,
+                sentences,
+                sentence_vectors,
+                sentence_tokens if self.keeps_tokens else None,
             )
             self._lexical = None
 

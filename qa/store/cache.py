@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from embeddings import TextEncoder
-from embeddings.tokens import TokenEncoder
 from qa.answer.reader import SentenceReader
 from qa.assistant import Assistant
 from qa.chunking import CUTTER_VERSION
@@ -63,8 +62,9 @@ def cache_key(doc_ids: Iterable[str], embedder: TextEncoder, settings: Settings)
 
 def _complete(assistant: Assistant, where: Path) -> None:
     """Save again an index cached before sentence token vectors were kept, once, so later
-    starts do not make them again (the save writes the ones made on loading)."""
-    if not isinstance(assistant.embedder, TokenEncoder):
+    starts do not make them again (the save writes the ones made on loading). Only for a
+    collection that keeps them: with a reader an index without them is complete."""
+    if not assistant.collection.keeps_tokens:
         return
     with contextlib.suppress(StoreError, OSError):
         _, manifest = read_manifest(where)

@@ -28,7 +28,9 @@ PASSAGES = "passages.faiss"
 SENTENCES = "sentences.npy"
 BLOBS = (DOCUMENTS, PASSAGES, SENTENCES)
 # The sentences' token vectors (int8) and their scales: written when the model gives
-# token vectors; an index without them still loads, and they are made again when needed.
+# token vectors and the collection keeps them (no reader); an index without them still
+# loads, and they are made again when needed; one with them loads into a collection that
+# keeps none without their being read.
 TOKENS = "tokens.npy"
 TOKEN_SCALES = "token_scales.npy"
 TOKEN_BLOBS = (TOKENS, TOKEN_SCALES)

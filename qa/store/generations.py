@@ -4,7 +4,8 @@ Layout of a saved index:
 
     DIR/CURRENT           names the live generation, e.g. "gen-000003"
     DIR/gen-000003/       manifest.json, documents.jsonl, passages.faiss, sentences.npy,
-                          tokens.npy, token_scales.npy (see qa/store/contents.py)
+                          and without a reader tokens.npy, token_scales.npy
+                          (see qa/store/contents.py)
     DIR/.lock             held while writing, so two writers never interleave
 
 A save writes a complete new generation beside the old one, flushes it to disk, and only
@@ -347,7 +348,9 @@ def _load_generation(root: Path, generation: Path, collection: Collection) -> No
     # Checksums before the model check: they are cheap, while asking the embedder for its
     # dimension loads the model, and a damaged file should be reported as damaged.
     blobs = {name: _read_verified(generation, manifest, name) for name in BLOBS}
-    if any(name in manifest.get("files", {}) for name in TOKEN_BLOBS):
+    # Token vectors only for a collection that keeps them: with a reader they stay on disk
+    # unread, neither verified nor parsed (a later save leaves them out).
+    if collection.keeps_tokens and any(name in manifest.get("files", {}) for name in TOKEN_BLOBS):
         blobs.update({name: _read_verified(generation, manifest, name) for name in TOKEN_BLOBS})
     try:
         check_model(manifest, collection.embedder, root)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ import pytest
 import reliability_harness as harness
 
 from embeddings import VectorStore
-from qa import Assistant, IndexCorruptError, StoreError, store
+from qa import Assistant, IndexCorruptError, Settings, StoreError, store
+from qa.answer.reader import Reading
 
 SEED = 20261128
 
@@ -109,6 +110,35 @@ def test_a_pointer_to_nowhere_is_refused(two_saves: Path, fake_encoder: object) 
     (two_saves / store.CURRENT).write_text("gen-000009\n")
     with pytest.raises(IndexCorruptError, match=r"names 'gen-000009', which is not a saved"):
         Assistant.load(two_saves, embedder=fake_encoder)  # type: ignore[arg-type]
+
+
+class _AnyReader:
+    """A reader that reads every sentence as a weak answer: the assistant has one, so its
+    index keeps no token vectors."""
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+        return [Reading(0.0, (0, len(s)), 0.0) for s in sentences]
+
+
+@pytest.mark.parametrize("name", [store.DOCUMENTS, store.PASSAGES, store.SENTENCES])
+def test_an_index_saved_with_a_reader_refuses_each_damaged_file_by_name(
+    fake_encoder: Any, tmp_path: Path, name: str
+) -> None:
+    """Issue 28: without token files, the files there are are still checked one by one."""
+    Assistant.default(
+        embedder=fake_encoder, reader=_AnyReader(), settings=Settings(reader_token_vectors=False)
+    ).save(tmp_path)
+    generation = tmp_path / "gen-000001"
+    assert not (generation / store.TOKENS).exists()
+    data = (generation / name).read_bytes()
+    (generation / name).write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexCorruptError, match=rf"{name} does not match its checksum"):
+        Assistant.load(
+            tmp_path,
+            embedder=fake_encoder,
+            reader=_AnyReader(),
+            settings=Settings(reader_token_vectors=False),
+        )
 
 
 def test_a_failed_load_leaves_the_collection_empty(two_saves: Path, fake_encoder: object) -> None:
