@@ -62,6 +62,41 @@ def features(assistant: Assistant, question: str) -> tuple[tuple[float, ...], st
     return evidence, text
 
 
+Row = tuple[int, tuple[float, ...], float, int]
+
+
+def evidence_rows(assistant: Assistant, dataset: Dataset, extra: str = "") -> list[Row]:
+    """(article position, evidence features, label, kind) for every question: kind 1 with
+    its article (label: the answer shown contains a gold answer), 0 with its article
+    removed (label 0), 2 / 3 a paraphrase in `extra` (JSONL) answerable / not. Paraphrases
+    on articles the dataset does not hold (a subset) are left out."""
+    order = [d.id for d in dataset.documents]
+    rows: list[Row] = []
+    for example in dataset.examples:
+        if example.document is None:
+            continue
+        feats, text = features(assistant, example.question)
+        right = float(contains_answer(text, example.answers))
+        rows.append((order.index(example.document), feats, right, 1))
+    for doc_id in order:
+        without = assistant.fork()
+        without.remove_document(doc_id)
+        for example in (e for e in dataset.examples if e.document == doc_id):
+            feats, _ = features(without, example.question)
+            rows.append((order.index(doc_id), feats, 0.0, 0))
+    if extra:
+        titles = {d.title: i for i, d in enumerate(dataset.documents)}
+        for line in Path(extra).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            position = titles.get(record["article"].replace("_", " "))
+            if position is None:
+                continue
+            feats, text = features(assistant, record["question"])
+            label = float(record["answerable"] and contains_answer(text, record["answers"]))
+            rows.append((position, feats, label, 2 if record["answerable"] else 3))
+    return rows
+
+
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000) -> np.ndarray:
     """Logistic regression by gradient descent on standardised features; raw weights out."""
     mean, scale = x.mean(0), x.std(0) + 1e-9
@@ -97,29 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--refusal must be between 0.5 and 1, got {args.refusal}")
     dataset = load_dataset(args.dataset)
     assistant = assistant_for(dataset, args.index)
-    order = [d.id for d in dataset.documents]
-    rows = []
-    for example in dataset.examples:
-        if example.document is None:
-            continue
-        feats, text = features(assistant, example.question)
-        rows.append(
-            (order.index(example.document), feats, float(contains_answer(text, example.answers)), 1)
-        )
-    for doc_id in order:
-        without = assistant.fork()
-        without.remove_document(doc_id)
-        for example in (e for e in dataset.examples if e.document == doc_id):
-            feats, _ = features(without, example.question)
-            rows.append((order.index(doc_id), feats, 0.0, 0))
-    if args.extra:
-        for line in Path(args.extra).read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            title = record["article"].replace("_", " ")
-            position = next(i for i, d in enumerate(dataset.documents) if d.title == title)
-            feats, text = features(assistant, record["question"])
-            label = float(record["answerable"] and contains_answer(text, record["answers"]))
-            rows.append((position, feats, label, 2 if record["answerable"] else 3))
+    rows = evidence_rows(assistant, dataset, args.extra)
     x = np.array([r[1] for r in rows])
     y = np.array([r[2] for r in rows])
     normal = np.array([r[3] for r in rows])

@@ -30,14 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.calibrate import XQUAD, features, fit
+from benchmarks.calibrate import XQUAD, evidence_rows, fit
 from benchmarks.fit_sentences import PARAPHRASES, Question, candidates, fit_ranking, platt
 from embeddings import Embedder
 from embeddings.embedder import TextEncoder
 from qa import Assistant
 from qa.answer.reader import Reader, default_reader
 from qa.datasets import Dataset, load_dataset
-from qa.evaluation import contains_answer
 
 REFUSAL = 0.952
 
@@ -93,35 +92,6 @@ def refit_sentences(assistant: Assistant, dataset: Dataset) -> tuple[float, ...]
     return tuple(float(c) for c in np.append(a * w, b))
 
 
-def evidence_rows(assistant: Assistant, dataset: Dataset) -> tuple[np.ndarray, ...]:
-    """(article, features, label, kind) rows as calibrate builds them; kind 1 = with its
-    article, 0 = article removed, 2/3 = paraphrase answerable/unanswerable."""
-    order = [d.id for d in dataset.documents]
-    rows: list[tuple[int, tuple[float, ...], float, int]] = []
-    for example in dataset.examples:
-        if example.document is None:
-            continue
-        feats, text = features(assistant, example.question)
-        right = float(contains_answer(text, example.answers))
-        rows.append((order.index(example.document), feats, right, 1))
-    for doc_id in order:
-        without = assistant.fork()
-        without.remove_document(doc_id)
-        for example in (e for e in dataset.examples if e.document == doc_id):
-            feats, _ = features(without, example.question)
-            rows.append((order.index(doc_id), feats, 0.0, 0))
-    for article, record in paraphrases(dataset):
-        feats, text = features(assistant, record["question"])
-        label = float(record["answerable"] and contains_answer(text, record["answers"]))
-        rows.append((article, feats, label, 2 if record["answerable"] else 3))
-    return (
-        np.array([r[0] for r in rows]),
-        np.array([r[1] for r in rows]),
-        np.array([r[2] for r in rows]),
-        np.array([r[3] for r in rows]),
-    )
-
-
 def index_bytes_per_passage(assistant: Assistant) -> float:
     with tempfile.TemporaryDirectory() as directory:
         assistant.save(directory)
@@ -142,7 +112,9 @@ def measure(name: str, embedder: Any, reader: Reader, dataset: Dataset) -> Outco
     sentence_model = refit_sentences(assistant, dataset)
     answering = replace(answering, reader_sentence_model=sentence_model)
     assistant.settings = replace(assistant.settings, answering=answering)
-    article, x, y, kind = evidence_rows(assistant, dataset)
+    rows = evidence_rows(assistant, dataset, PARAPHRASES)
+    article, y, kind = (np.array([r[i] for r in rows]) for i in (0, 2, 3))
+    x = np.array([r[1] for r in rows])
     even = article % 2 == 0
     coef = fit(x[even], y[even])
     belief = 1 / (1 + np.exp(-(x @ coef[:-1] + coef[-1])))
