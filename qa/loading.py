@@ -237,12 +237,7 @@ def load_path(
         return _load_html(decode_bytes(data, file.name), file, title)
     if suffix in MARKDOWN_SUFFIXES:
         page = read_markdown(decode_bytes(data, file.name))
-        try:
-            return load_structured(
-                page.text, page.blocks, title=title or page.title or file.stem, source=str(file)
-            )
-        except EmptyDocumentError as err:
-            raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
+        return _file_document(file, page.text, page.blocks, title or page.title or file.stem)
     text = decode_bytes(data, file.name)
     try:
         return load_text(text, title=title, source=str(file))
@@ -263,12 +258,7 @@ def _load_pdf(data: bytes, file: Path, title: str | None) -> Document:
 
 def _load_docx(data: bytes, file: Path, title: str | None) -> Document:
     word = read_docx(data, file.name)
-    try:
-        return load_structured(
-            word.text, word.blocks, title=title or word.title or file.stem, source=str(file)
-        )
-    except EmptyDocumentError as err:
-        raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
+    return _file_document(file, word.text, word.blocks, title or word.title or file.stem)
 
 
 def _load_html(markup: str, file: Path, title: str | None) -> Document:
@@ -279,10 +269,15 @@ def _load_html(markup: str, file: Path, title: str | None) -> Document:
             "skipped. Add the page it points to instead.",
             target=page.redirect,
         )
+    return _file_document(file, page.text, page.blocks, title or page.title, site=page.site)
+
+
+def _file_document(
+    file: Path, text: str, blocks: tuple[Block, ...], title: str | None, *, site: str = ""
+) -> Document:
+    """A structured reader's result as the file's Document; an empty one named by file."""
     try:
-        return load_structured(
-            page.text, page.blocks, title=title or page.title, source=str(file), site=page.site
-        )
+        return load_structured(text, blocks, title=title, source=str(file), site=site)
     except EmptyDocumentError as err:
         raise EmptyDocumentError(f"{file.name} is empty: it has no text to index.") from err
 
