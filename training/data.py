@@ -132,7 +132,19 @@ def pairs_for(question: Question, rng: random.Random, negatives: int) -> list[Pa
     return pairs
 
 
-def build_pairs(questions: Iterable[Question], seed: int, negatives: int) -> list[Pair]:
-    """All training pairs, the same list for the same seed."""
+def build_pairs(
+    questions: Iterable[Question], seed: int, negatives: int, unanswerable_repeat: int = 1
+) -> list[Pair]:
+    """All training pairs, the same list for the same seed.
+
+    An unanswerable question's sentences are on its topic and still do not answer it: the
+    negatives that teach "on topic" apart from "answers it", and the rarest in the data, so
+    `unanswerable_repeat` shows them more than once.
+    """
     rng = random.Random(seed)
-    return [pair for question in questions for pair in pairs_for(question, rng, negatives)]
+    pairs: list[Pair] = []
+    for question in questions:
+        made = pairs_for(question, rng, negatives)
+        repeat = 1 if any(question.labels) else max(1, unanswerable_repeat)
+        pairs.extend(made * repeat)
+    return pairs

@@ -32,7 +32,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from qa.answer.reader_model import ReaderModel, build, shipped_state
+from embeddings.embedder import file_sha256
+from qa.answer.reader_model import ReaderModel, build, load_shipped_state, shipped_state
 from training.data import (
     DATA_SHA256,
     DEFAULT_DATA_DIR,
@@ -64,6 +65,8 @@ class RunConfig:
     span_weight: float = 0.5
     epochs: float = 1.0
     limit: int | None = None  # questions read from the file (a tiny slice for tests)
+    unanswerable_repeat: int = 1  # how often an all-negative question's pairs are seen
+    init_sha256: str | None = None  # the reader file training continued from (None: MiniLM)
 
 
 def bundled_dir() -> Path:
@@ -310,6 +313,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--negatives", type=int, default=RunConfig.negatives)
     parser.add_argument("--batch-size", type=int, default=RunConfig.batch_size)
     parser.add_argument("--max-length", type=int, default=RunConfig.max_length)
+    parser.add_argument("--learning-rate", type=float, default=RunConfig.learning_rate)
+    parser.add_argument("--span-weight", type=float, default=RunConfig.span_weight)
+    parser.add_argument(
+        "--unanswerable-repeat",
+        type=int,
+        default=RunConfig.unanswerable_repeat,
+        help="see each unanswerable question's pairs N times (same-topic negatives)",
+    )
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="continue from this reader file (e.g. the shipped one) instead of bare MiniLM",
+    )
     parser.add_argument("--limit", type=int, default=None, help="read only the first N questions")
     parser.add_argument(
         "--max-steps",
@@ -325,9 +342,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         negatives=args.negatives,
         batch_size=args.batch_size,
         max_length=args.max_length,
+        learning_rate=args.learning_rate,
+        span_weight=args.span_weight,
         limit=args.limit,
+        unanswerable_repeat=args.unanswerable_repeat,
+        init_sha256=file_sha256(args.init) if args.init else None,
     )
-    return run(config, args.data, args.out, args.max_steps, args.checkpoint_every, args.threads)
+    return run(
+        config,
+        args.data,
+        args.out,
+        args.max_steps,
+        args.checkpoint_every,
+        args.threads,
+        init=args.init,
+    )
 
 
 def run(
@@ -337,7 +366,12 @@ def run(
     max_steps: int | None,
     checkpoint_every: int,
     threads: int,
+    init: Path | None = None,
 ) -> int:
+    if (init is None) != (config.init_sha256 is None):
+        raise SystemExit("pass the --init file together with its checksum in the run config")
+    if init is not None and file_sha256(init) != config.init_sha256:
+        raise SystemExit(f"{init} changed since the run started; pass the same file")
     verify(data_dir, {name: DATA_SHA256[name] for name in DATA_SHA256})
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
@@ -347,13 +381,15 @@ def run(
 
     questions = read_questions(data_dir / "train.jsonl", config.limit)
     train_q, held_q = split(questions)
-    pairs = build_pairs(train_q, config.seed, config.negatives)
+    pairs = build_pairs(train_q, config.seed, config.negatives, config.unanswerable_repeat)
     order = batch_order(pairs, config)
     total = len(order)
 
     model_dir = bundled_dir()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = build(model_dir)
+    if init is not None:
+        load_shipped_state(model, {k: v.float() for k, v in load_file(init).items()})
     params = trainable(model)
     optimizer = make_optimizer(params, config)
     out.mkdir(parents=True, exist_ok=True)

@@ -122,3 +122,51 @@ def test_a_checkpoint_made_with_other_settings_is_not_resumed(
     other = training_reader.RunConfig(negatives=1, batch_size=8, max_length=48, seed=7)
     with pytest.raises(SystemExit, match="other settings"):
         training_reader.run(other, data, out, 1, 1, 1)
+
+
+def test_unanswerable_questions_are_repeated_and_answerable_ones_are_not(tmp_path: Path) -> None:
+    path = write_data(tmp_path / "data", count=4)
+    record = json.loads(path.read_text().splitlines()[0])
+    record.update(question="Who built house number 0?", labels=[0, 0, 0], answers=[])
+    path.write_text(path.read_text() + json.dumps(record) + "\n", encoding="utf-8")
+    questions = read_questions(path)
+
+    once = build_pairs(questions, 13, 2)
+    thrice = build_pairs(questions, 13, 2, unanswerable_repeat=3)
+
+    def unanswerable(pairs: list) -> list:
+        return [p for p in pairs if p.question.startswith("Who built")]
+
+    assert len(unanswerable(once)) == 2
+    assert len(unanswerable(thrice)) == 6
+    assert all(p.label == 0 for p in unanswerable(thrice))
+    assert len(thrice) - len(unanswerable(thrice)) == len(once) - len(unanswerable(once))
+
+
+def test_a_run_continued_from_a_reader_file_starts_from_its_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file
+
+    data = tmp_path / "data"
+    monkeypatch.setattr(
+        training_reader, "DATA_SHA256", {"train.jsonl": sha256_of(write_data(data, count=8))}
+    )
+    first = training_reader.RunConfig(negatives=1, batch_size=8, max_length=48)
+    assert training_reader.run(first, data, tmp_path / "first", None, 5, 1) == 0
+    init = tmp_path / "first" / "reader.safetensors"
+
+    # Zero learning rate: what a continued run writes is the file it started from.
+    still = training_reader.RunConfig(
+        negatives=1, batch_size=8, max_length=48, learning_rate=0.0, init_sha256=sha256_of(init)
+    )
+    assert training_reader.run(still, data, tmp_path / "second", None, 5, 1, init=init) == 0
+    before, after = load_file(init), load_file(tmp_path / "second" / "reader.safetensors")
+    assert all(bool((before[k] == after[k]).all()) for k in before)
+
+    with pytest.raises(SystemExit, match="checksum"):
+        training_reader.run(still, data, tmp_path / "third", None, 5, 1)
+    changed = tmp_path / "changed.safetensors"
+    changed.write_bytes(init.read_bytes() + b" ")
+    with pytest.raises(SystemExit, match="changed since"):
+        training_reader.run(still, data, tmp_path / "third", None, 5, 1, init=changed)
