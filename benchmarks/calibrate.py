@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from qa import Assistant
-from qa.answering import ScoredSentence, choose_sentences, evidence_features, score_sentences
+from qa.answer.confidence import evidence_features
+from qa.answer.evidence import Evidence
+from qa.answer.sentences import ScoredSentence, choose_sentences, score_sentences
 from qa.datasets import Dataset, load_dataset
 from qa.evaluation import contains_answer
 from qa.retrieve import Candidate, retrieve
@@ -44,7 +46,15 @@ def scored(assistant: Assistant, question: str) -> tuple[list[ScoredSentence], l
     candidates = retrieve(
         collection, question, vector, max(3, config.passages), assistant.settings.retrieval
     )
-    return score_sentences(collection, question, vector, candidates, config), candidates
+    evidence = Evidence(
+        collection=collection,
+        question=question,
+        query_vector=vector,
+        candidates=candidates,
+        top_k=len(candidates),
+        config=config,
+    )
+    return score_sentences(evidence), candidates
 
 
 def sentence_text(assistant: Assistant, sentence: ScoredSentence) -> str:
@@ -58,7 +68,7 @@ def features(assistant: Assistant, question: str) -> tuple[tuple[float, ...], st
     sentences, candidates = scored(assistant, question)
     chosen = choose_sentences(sentences, assistant.settings.answering)
     text = " ".join(sentence_text(assistant, s) for s in chosen)
-    evidence = evidence_features(assistant.collection, question, sentences[0], candidates[0])
+    evidence = evidence_features(sentences[0], candidates[0])
     return evidence, text
 
 

@@ -2,12 +2,12 @@
 
     python -m benchmarks.token_vectors [--dataset XQUAD.json] [--json FILE]
 
-The word-by-word match (MaxSim, qa/late_interaction.py) reads int8 token vectors kept for
-every sentence: most of a saved index's bytes. The trained reader reads each candidate
-sentence against the question, which may make them redundant. This measures both ways on
-XQuAD with the reader on, each fitted the same way so neither is judged with the other's
-weights: without token vectors the word-level feature is the pooled cosine, as for a model
-that gives none.
+The word-by-word match (MaxSim, qa/answer/maxsim.py) reads int8 token vectors kept for every
+sentence (qa/embed/token_packing.py): most of a saved index's bytes. The trained reader
+reads each candidate sentence against the question, which may make them redundant. This
+measures both ways on XQuAD with the reader on, each fitted the same way so neither is
+judged with the other's weights: without token vectors the word-level feature is the pooled
+cosine, as for a model that gives none.
 
 For each configuration: the sentence model is refitted on the even articles (as
 `benchmarks.fit_sentences` does), then the confidence (as `benchmarks.calibrate` does, the

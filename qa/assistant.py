@@ -16,8 +16,10 @@ from typing import Literal
 
 from embeddings import Embedder, TextEncoder, default_embedder
 from qa import store
+from qa.answer.compose import answer
+from qa.answer.evidence import Evidence
 from qa.answer.reader import SentenceReader, default_reader
-from qa.answering import answer, source_of
+from qa.answer.sources import source_of
 from qa.converse import Chat
 from qa.errors import NothingIndexedError
 from qa.index import Collection, ProgressCallback
@@ -351,7 +353,15 @@ class Assistant:
             candidates = retrieve(
                 self.collection, text, vector, depth, self.settings.retrieval, documents=scope
             )
-            return answer(self.collection, text, vector, candidates, top_k, self.settings.answering)
+            evidence = Evidence(
+                collection=self.collection,
+                question=text,
+                query_vector=vector,
+                candidates=candidates,
+                top_k=top_k,
+                config=self.settings.answering,
+            )
+            return answer(evidence)
 
     def _scope(self, documents: Iterable[str] | None) -> set[str] | None:
         if documents is None:

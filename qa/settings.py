@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qa.answering import AnsweringConfig
+from qa.answer.config import AnsweringConfig
 from qa.chunking import ChunkingConfig
 from qa.index import LexicalConfig
 from qa.retrieve import RetrievalConfig

@@ -15,15 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.answering import (
-    AnsweringConfig,
-    ScoredSentence,
-    confidence,
-    evidence_features,
-    not_found_text,
-    score_sentences,
-    source_of,
-)
+from qa.answer.compose import not_found_text
+from qa.answer.confidence import confidence, evidence_features
+from qa.answer.evidence import Evidence
+from qa.answer.sentences import ScoredSentence, score_sentences
+from qa.answer.sources import nearest, source_of
 from qa.index import Collection
 from qa.retrieve import Candidate
 from qa.text import fold
@@ -154,26 +150,18 @@ def _quoted(
     return Answer(question, f"{source.answer} [1]", True, belief, [source])
 
 
-def extend(
-    collection: Collection,
-    base: Answer,
-    query_vector: np.ndarray,
-    candidates: list[Candidate],
-    top_k: int,
-    answering: AnsweringConfig,
-    config: AggregationConfig,
-) -> Answer:
+def extend(evidence: Evidence, base: Answer, config: AggregationConfig) -> Answer:
     """`base` plus the further sentences that answer its question almost as well.
 
-    The base answer stays first and unchanged, so adding sentences never loses what the
-    single-sentence answer said; the rest follow in score order while they fit within
-    `config.max_chars`. A sentence must share words with the question, so a merely
-    similar sentence is not added.
+    `base` is the answer to `evidence.question`. It stays first and unchanged, so adding
+    sentences never loses what the single-sentence answer said; the rest follow in score
+    order while they fit within `config.max_chars`. A sentence must share words with the
+    question, so a merely similar sentence is not added. Sentences are searched in the
+    top `config.passages` passages.
     """
-    if not base.found or not candidates:
+    if not base.found or not evidence.candidates:
         return base
-    deeper = replace(answering, passages=config.passages)
-    scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    scored = score_sentences(evidence.reading(config.passages))
     if not scored:
         return base
     taken = quoted_ranges([base])
@@ -187,39 +175,34 @@ def extend(
         where = (sentence.doc_id, sentence.span.start, sentence.span.end)
         if sentence.coverage <= 0 or length + 1 > budget or _overlaps(where, taken):
             continue
-        parts.append(
-            _quoted(
-                collection, base.question, sentence, candidates[sentence.passage], base.confidence
-            )
-        )
+        cited = evidence.candidates[sentence.passage]
+        parts.append(_quoted(evidence.collection, base.question, sentence, cited, base.confidence))
         taken.append(where)
         budget -= length + 1
     if len(parts) == 1:
         return base
-    return merge(base.question, parts, top_k, belief=base.confidence)
+    return merge(base.question, parts, evidence.top_k, belief=base.confidence)
 
 
 def quote_about(
-    collection: Collection,
+    evidence: Evidence,
     base: Answer,
-    query_vector: np.ndarray,
-    candidates: list[Candidate],
-    top_k: int,
-    answering: AnsweringConfig,
     config: AggregationConfig,
+    *,
     party: str,
     others: Sequence[str],
 ) -> Answer:
     """The best sentence that names `party` and none of `others`, as a cited answer.
 
     In a comparison each party's own words are wanted; the best match for "what Xi said
-    about Afghanistan" may be an introduction naming both leaders. Falls back to `base`
-    when no such sentence is nearly as likely to answer (`config.ratio`).
+    about Afghanistan" may be an introduction naming both leaders. `base` is the answer
+    to `evidence.question`; it is returned when no such sentence is nearly as likely to
+    answer (`config.ratio`).
     """
-    if not base.found or not candidates:
+    if not base.found or not evidence.candidates:
         return base
-    deeper = replace(answering, passages=config.passages)
-    scored = score_sentences(collection, base.question, query_vector, candidates, deeper)
+    collection, candidates = evidence.collection, evidence.candidates
+    scored = score_sentences(evidence.reading(config.passages))
     if not scored:
         return base
     best = scored[0].probability
@@ -232,33 +215,28 @@ def quote_about(
         if fold(party) in text and not any(fold(other) in text for other in others):
             cited = candidates[sentence.passage]
             quoted = _quoted(collection, base.question, sentence, cited, base.confidence)
-            nearest = [
-                source_of(collection, n, c, None) for n, c in enumerate(candidates[:top_k], 1)
-            ]
-            rest = Answer(base.question, "", False, base.confidence, nearest)
-            return merge(base.question, [quoted, rest], top_k, belief=base.confidence)
+            listed = nearest(collection, candidates, evidence.top_k)
+            rest = Answer(base.question, "", False, base.confidence, listed)
+            return merge(base.question, [quoted, rest], evidence.top_k, belief=base.confidence)
     return base
 
 
 def answer_excluding(
-    collection: Collection,
-    question: str,
-    query_vector: np.ndarray,
-    candidates: list[Candidate],
-    top_k: int,
-    answering: AnsweringConfig,
-    excluded: Sequence[Range],
+    evidence: Evidence,
     config: AggregationConfig,
-    listed: list[Candidate] | None = None,
+    *,
+    excluded: Sequence[Range],
+    listed: Sequence[Candidate] | None = None,
     on_topic: bool = False,
 ) -> Answer:
     """The best sentence not already quoted ("What else did he say?"), or a refusal.
 
-    The sentence comes from `candidates`; the sources listed besides it come from
-    `listed` (default: the same candidates). With `on_topic` the candidates are known to
-    be relevant (the passage the previous answer came from: "tell me more" means read
-    on), so their best unquoted sentence is given whatever its score; a sentence there
-    may say "he said" where the question says "Putin say".
+    The sentence comes from `evidence.candidates` (searched in the top `config.passages`);
+    the sources listed besides it come from `listed` (default: the same candidates). With
+    `on_topic` the candidates are known to be relevant (the passage the previous answer
+    came from: "tell me more" means read on), so their best unquoted sentence is given
+    whatever its score; a sentence there may say "he said" where the question says
+    "Putin say".
 
     A further answer is given when the core's calibrated confidence accepts it on its
     own, or when it would have joined a list answer to the same question: it shares
@@ -266,23 +244,22 @@ def answer_excluding(
     overall, quoted or not. Its confidence is its own calibrated one, so a weaker
     "else" answer says so.
     """
+    collection, question, candidates = evidence.collection, evidence.question, evidence.candidates
     if not candidates:
         return Answer(question, not_found_text(False), False, 0.0, [])
-    deeper = replace(answering, passages=config.passages)
-    scored = score_sentences(collection, question, query_vector, candidates, deeper)
+    scored = score_sentences(evidence.reading(config.passages))
     fresh = [s for s in scored if not _overlaps((s.doc_id, s.span.start, s.span.end), excluded)]
-    shown = (listed or candidates)[:top_k]
-    nearest = [source_of(collection, n, c, None) for n, c in enumerate(shown, 1)]
+    shown = nearest(collection, listed or candidates, evidence.top_k)
     if not fresh:
-        return Answer(question, not_found_text(True), False, 0.0, nearest)
+        return Answer(question, not_found_text(True), False, 0.0, shown)
     best = fresh[0]
     cited = candidates[best.passage]
     reader = best.reading is not None
-    belief = confidence(evidence_features(collection, question, best, cited), answering, reader)
+    belief = confidence(evidence_features(best, cited), evidence.config, reader)
     joins_list = best.coverage > 0 and best.probability >= config.ratio * scored[0].probability
-    threshold = answering.calibration_weights(reader)[1]
+    threshold = evidence.config.calibration_weights(reader)[1]
     if belief < threshold and not joins_list and not on_topic:
-        return Answer(question, not_found_text(True), False, belief, nearest)
+        return Answer(question, not_found_text(True), False, belief, shown)
     quoted = _quoted(collection, question, best, cited, belief)
-    others = Answer(question, "", False, belief, nearest)
-    return merge(question, [quoted, others], top_k, belief=belief)
+    others = Answer(question, "", False, belief, shown)
+    return merge(question, [quoted, others], evidence.top_k, belief=belief)

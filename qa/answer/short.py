@@ -95,6 +95,7 @@ def short_answer(
     text: str,
     sentence: Span,
     read: str,
+    *,
     reading: Reading | None,
     config: ShortAnswerConfig,
 ) -> Span | None:

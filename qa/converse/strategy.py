@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, replace
 from typing import Self
 
-import numpy as np
-
 from qa.answer.aggregation import (
     AggregationConfig,
     Range,
@@ -28,7 +26,8 @@ from qa.answer.aggregation import (
     quoted_ranges,
     wants_several,
 )
-from qa.answering import answer
+from qa.answer.compose import answer
+from qa.answer.evidence import Evidence
 from qa.converse.followup import Resolution
 from qa.converse.mentions import entities, topic_words
 from qa.converse.parties import comparison_queries
@@ -252,49 +251,49 @@ class FollowUpStrategy:
         replies = []
         for words in list(dict.fromkeys((plan.words, query)))[: plan.readings]:
             vector = query_vector if words == query else assistant.embedder.encode_query(words)
+            evidence = Evidence(
+                collection=assistant.collection,
+                question=words,
+                query_vector=vector,
+                candidates=candidates,
+                top_k=top_k,
+                config=settings.answering,
+            )
             if excluded is not None:
-                reply = self._more(plan, words, vector, candidates)
+                reply = self._more(plan, evidence)
             else:
-                reply = answer(
-                    assistant.collection, words, vector, candidates[:window], top_k,
-                    settings.answering,
-                )  # fmt: skip
+                reply = answer(replace(evidence, candidates=candidates[:window]))
             if plan.party is not None:
                 reply = quote_about(
-                    assistant.collection, reply, vector, candidates, top_k, settings.answering,
-                    self.aggregation, plan.party, list(plan.others),
-                )  # fmt: skip
+                    evidence, reply, self.aggregation, party=plan.party, others=plan.others
+                )
             if several and excluded is None:
-                reply = extend(
-                    assistant.collection, reply, vector, candidates, top_k,
-                    settings.answering, self.aggregation,
-                )  # fmt: skip
+                reply = extend(evidence, reply, self.aggregation)
             replies.append(reply)
         # Either wording may match the document's sentence better ("he said" vs "Putin
         # said"); the calibrated confidence of each says which did, the first winning ties.
         return max(replies, key=lambda reply: (reply.found, reply.confidence))
 
-    def _more(
-        self, plan: SearchPlan, words: str, vector: np.ndarray, candidates: list[Candidate]
-    ) -> Answer:
+    def _more(self, plan: SearchPlan, evidence: Evidence) -> Answer:
         """ "What else?": first what the previous answer's passage says besides, then wider.
 
         Continuing where the last answer was found is what "tell me more" means; only
         when that passage has nothing further that answers is the whole ranking used.
         """
-        collection, answering = self.assistant.collection, self.assistant.settings.answering
-        top_k, prior, excluded = plan.top_k, plan.prior, plan.excluded or ()
+        prior, excluded = plan.prior, plan.excluded or ()
+        candidates = evidence.candidates
         here = [c for c in candidates[:1] if (c.chunk.doc_id, c.chunk.start, c.chunk.end) in prior]
         if here:
             local = answer_excluding(
-                collection, words, vector, here, top_k, answering, excluded, self.aggregation,
-                listed=candidates, on_topic=True,
-            )  # fmt: skip
+                replace(evidence, candidates=here),
+                self.aggregation,
+                excluded=excluded,
+                listed=candidates,
+                on_topic=True,
+            )
             if local.found:
                 return local
-        return answer_excluding(
-            collection, words, vector, candidates, top_k, answering, excluded, self.aggregation
-        )
+        return answer_excluding(evidence, self.aggregation, excluded=excluded)
 
 
 def _others(party: str, parties: list[str]) -> tuple[str, ...]:

@@ -14,8 +14,8 @@ import numpy as np
 
 from embeddings import TextEncoder
 from embeddings.tokens import TokenEncoder
+from qa.embed.token_packing import Block, SentenceTokens, pack, quantise
 from qa.errors import DocumentError
-from qa.late_interaction import Block, SentenceTokens, pack, quantise
 from qa.types import Chunk, Document, Span
 
 ProgressCallback = Callable[[int, int], None]  # (done, total) texts encoded

@@ -19,9 +19,9 @@ from qa.answer.reader import SentenceReader
 from qa.block_chunking import passage_context
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.embed import ProgressCallback, check_vectors, encode, sentence_tokens
+from qa.embed.token_packing import SentenceTokens, assemble
 from qa.errors import UnknownDocumentError
 from qa.index.lexical import LexicalConfig, LexicalIndex
-from qa.late_interaction import SentenceTokens, assemble
 from qa.types import Chunk, Document, Span
 
 

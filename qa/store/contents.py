@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from embeddings import VectorStore
+from qa.embed.token_packing import SentenceTokens
 from qa.index import Collection
-from qa.late_interaction import SentenceTokens
 from qa.types import Block, Chunk, Document, Span, content_id
 
 FORMAT = "qa-assistant-index"

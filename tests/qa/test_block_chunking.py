@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from embeddings import TextEncoder
 from qa import Assistant, Settings
-from qa.answering import AnsweringConfig
+from qa.answer.config import AnsweringConfig
 from qa.block_chunking import heading_path, passage_context
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.load.html import read_html

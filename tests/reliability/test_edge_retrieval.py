@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from embeddings import VectorStore
 from qa import Assistant, Source
-from qa.answering import NO_DOCUMENTS_TEXT
+from qa.answer.compose import NO_DOCUMENTS_TEXT
 
 SENTENCES = [
     "Cats purr.",

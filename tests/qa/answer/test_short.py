@@ -194,8 +194,11 @@ def test_a_reading_below_the_threshold_or_missing_gives_none() -> None:
     whole = Span(0, len(text))
     sure = Reading(5.0, (13, 17), -0.1)
     config = ShortAnswerConfig(threshold=-1.0)
-    assert short_answer("When?", text, whole, text, sure, config) == Span(13, 17)
+    assert short_answer("When?", text, whole, text, reading=sure, config=config) == Span(13, 17)
     assert (
-        short_answer("When?", text, whole, text, replace(sure, phrase_score=-2.0), config) is None
+        short_answer(
+            "When?", text, whole, text, reading=replace(sure, phrase_score=-2.0), config=config
+        )
+        is None
     )
-    assert short_answer("When?", text, whole, text, None, config) is None
+    assert short_answer("When?", text, whole, text, reading=None, config=config) is None

@@ -20,7 +20,7 @@ from qa import (
     Settings,
     StoreError,
 )
-from qa.answering import NO_DOCUMENTS_TEXT
+from qa.answer.compose import NO_DOCUMENTS_TEXT
 from qa.chunking import ChunkingConfig
 from qa.store import FORMAT_VERSION, read_manifest, write_lock
 

@@ -1,4 +1,4 @@
-"""Word-level matching: which pieces count, int8 storage, MaxSim, and how it is saved."""
+"""Token packing at index time: which pieces count, int8 storage, and how it is saved."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from embeddings import TextEncoder
 from embeddings.tokens import TokenVectors, token_vectors
 from qa import Assistant
+from qa.embed.token_packing import SentenceTokens, content_rows
 from qa.errors import IndexCorruptError
-from qa.late_interaction import SentenceTokens, content_rows, maxsim, pack, question_matrix
 from qa.store import TOKENS, read_manifest
 
 DIMENSION = 16
@@ -57,56 +57,9 @@ def test_special_tokens_and_empty_offsets_are_dropped_and_rows_normalised() -> N
     assert np.allclose(tokens.vectors[0], hidden[1] / np.linalg.norm(hidden[1]))
 
 
-def test_maxsim_is_the_mean_best_match_of_each_question_piece() -> None:
-    texts = ["alpha beta gamma", "delta", "epsilon zeta"]
-    tokens = [_tokens(t, seed) for seed, t in enumerate(texts)]
-    packed = pack(texts, tokens, DIMENSION)
-    question = _tokens("one two", seed=9).vectors
-
-    scores = maxsim(question, packed, 0, 2)
-
-    for position, t in enumerate(tokens):
-        exact = (question @ t.vectors.T).max(axis=1).mean()
-        assert scores[position] == pytest.approx(exact, abs=0.01)  # int8 storage
-
-
-def test_a_sentence_matches_itself_best() -> None:
-    texts = ["alpha beta", "gamma delta", "epsilon zeta"]
-    tokens = [_tokens(t, seed) for seed, t in enumerate(texts)]
-    packed = pack(texts, tokens, DIMENSION)
-
-    scores = maxsim(tokens[1].vectors, packed, 0, 2)
-
-    assert int(np.argmax(scores)) == 1
-    assert scores[1] == pytest.approx(1.0, abs=0.01)
-
-
-def test_a_sentence_without_pieces_scores_zero() -> None:
-    texts = ["alpha beta", "the of", "gamma"]  # the middle one is all stop words ...
-    tokens = [
-        _tokens(texts[0]),
-        TokenVectors(np.zeros((0, DIMENSION), np.float32), np.zeros((0, 2), np.int32)),
-        _tokens(texts[2]),
-    ]
-    packed = pack(texts, tokens, DIMENSION)  # ... and has no pieces at all
-
-    scores = maxsim(_tokens("question words").vectors, packed, 0, 2)
-
-    assert packed.bounds.tolist() == [0, 2, 2, 3]
-    assert scores[1] == 0.0
-
-
 def test_inconsistent_blocks_are_refused() -> None:
     with pytest.raises(ValueError, match="Inconsistent"):
         SentenceTokens(np.zeros((3, DIMENSION), np.int8), np.ones(3, np.float32), np.array([0, 2]))
-
-
-def test_question_matrix_keeps_only_content_pieces() -> None:
-    text = "What did Putin say"
-
-    matrix = question_matrix(text, _tokens(text))
-
-    assert matrix.shape == (2, DIMENSION)
 
 
 # ----- in the collection and on disk -------------------------------------------------------

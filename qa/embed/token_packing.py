@@ -1,11 +1,10 @@
-"""Word-by-word matching of a question against a sentence (MaxSim over token vectors).
+"""The sentences' token vectors as the index keeps them: content pieces, int8, one block each.
 
-Each content word piece of the question takes its best match among the sentence's pieces
-and the matches are averaged. "Telephone" finds "phone" and "head of state" finds
-"President" even when the pooled sentence vector is dominated by other words; on XQuAD
-this alone picks the answer sentence more often than the pooled cosine (see
-docs/evaluation.md). Sentence pieces are stored as int8 with one scale per piece: a
-quarter of float32's memory for a change in scores below 0.01.
+Word-by-word matching (MaxSim, `qa.answer.maxsim`) needs every content word piece of every
+sentence. They are packed here, at index time, as soon as a sentence is encoded: stop words
+and bare punctuation are left out, and each piece is stored as int8 codes with one float32
+scale: a quarter of float32's memory, for a change in MaxSim scores below 0.01 (held to
+that by tests/qa/answer/test_maxsim.py).
 """
 
 from __future__ import annotations
@@ -68,11 +67,6 @@ def content_rows(text: str, tokens: TokenVectors) -> np.ndarray:
     return np.asarray(keep, dtype=np.int64)
 
 
-def question_matrix(question: str, tokens: TokenVectors) -> np.ndarray:
-    """The question's content token vectors, float32 (pieces, dimension)."""
-    return tokens.vectors[content_rows(question, tokens)]
-
-
 Block = tuple[np.ndarray, np.ndarray]  # one sentence's int8 codes and their scales
 
 
@@ -110,23 +104,3 @@ def pack(texts: Sequence[str], tokens: Sequence[TokenVectors], dimension: int) -
     """Quantise the content pieces of each sentence into one SentenceTokens block."""
     blocks = [quantise(text, t, dimension) for text, t in zip(texts, tokens, strict=True)]
     return assemble(blocks, dimension)
-
-
-def maxsim(question: np.ndarray, tokens: SentenceTokens, first: int, last: int) -> np.ndarray:
-    """Late-interaction score of sentences first..last (inclusive) against the question.
-
-    Returns one float per sentence: the mean over question pieces of the best cosine with
-    any piece of that sentence; 0 for a sentence without pieces.
-    """
-    low, high = int(tokens.bounds[first]), int(tokens.bounds[last + 1])
-    scores = np.zeros(last - first + 1, dtype=np.float32)
-    if high == low or question.shape[0] == 0:
-        return scores
-    block = tokens.codes[low:high].astype(np.float32) * tokens.scales[low:high, None]
-    similarity = question @ block.T  # (question pieces, sentence pieces)
-    starts = tokens.bounds[first : last + 1] - low
-    sizes = np.diff(tokens.bounds[first : last + 2])
-    for position, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
-        if size:
-            scores[position] = similarity[:, start : start + size].max(axis=1).mean()
-    return scores

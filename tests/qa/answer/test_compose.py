@@ -9,7 +9,8 @@ import pytest
 
 from embeddings import TextEncoder
 from qa import Answer, Assistant, Settings
-from qa.answering import NO_DOCUMENTS_TEXT, AnsweringConfig
+from qa.answer.compose import NO_DOCUMENTS_TEXT
+from qa.answer.config import AnsweringConfig
 
 ARTICLE_QUESTIONS = [
     "What did Putin say about external forces?",
@@ -171,17 +172,3 @@ def test_found_exactly_when_the_confidence_reaches_the_threshold(
 
     assert 0.0 <= answer.confidence <= 1.0
     assert answer.found == (answer.confidence >= threshold)
-
-
-# ----- settings -----------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("settings", "message"),
-    [
-        ({"passages": 0}, r"passages must be at least 1, got 0\."),
-        ({"threshold": 1.5}, r"threshold must be between 0 and 1, got 1\.5\."),
-        ({"calibration": (1.0, 2.0)}, r"calibration must hold \d+ weights and an intercept\."),
-    ],
-)
-def test_settings_are_validated(settings: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        AnsweringConfig(**settings)  # type: ignore[arg-type]
