@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,3 +229,44 @@ def test_neither_repr_nor_where_shows_the_password(database_url, fake_encoder):
     with Database.connect(url, fake_encoder) as database:
         assert "hunter22" not in repr(database) + database.where
         assert repr(database).startswith("Database(host ")
+
+
+KILLED_WRITER = """
+import os, signal, sys
+import numpy as np
+from qa.loading import load_text
+from qa.store.postgres import Database, StoredDocument, documents
+from qa.types import Chunk, Span
+
+class Model:
+    name, weights_sha256, dimension = "killed-writer-model", "", 8
+
+document = load_text("First sentence here. Second one.", title="Killed")
+text = document.text
+vectors = np.full((2, 8), 0.125, dtype=np.float32)
+record = StoredDocument(
+    document, (Span(0, 20), Span(21, 32)), vectors,
+    (Chunk(document.id, 0, 0, 32, text[0:32], 0, 1),), vectors[:1],
+)
+
+def die(*args):  # the sentences are written, the transaction open
+    os.kill(os.getpid(), signal.SIGKILL)
+
+documents._write_passages = die
+database = Database.connect(sys.argv[1], Model())
+database.add_document(record)
+"""
+
+
+def test_a_writer_killed_mid_transaction_leaves_no_partial_document(database_url):
+    root = Path(__file__).resolve().parents[4]
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, database_url],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    for table in ("documents", "sentences", "passages"):
+        assert count(database_url, table) == 0, table
