@@ -13,6 +13,7 @@ from embeddings.errors import (
 )
 
 __all__ = [
+    "DatabaseUnavailableError",
     "DatasetError",
     "DocumentError",
     "EmbeddingError",
@@ -116,3 +117,17 @@ class IndexChangedError(StoreError):
 
     Saving anyway would silently drop that process's changes (a lost update).
     """
+
+
+class DatabaseUnavailableError(StoreError):
+    """The database cannot be reached (down, wrong host or port, refused login).
+
+    The message names the server (host, port, database) and never the password.
+
+    Attributes:
+        target: where the connection string points, password-free.
+    """
+
+    def __init__(self, message: str, *, target: str) -> None:
+        super().__init__(message)
+        self.target = target
