@@ -21,8 +21,7 @@ import numpy as np
 
 from qa import Assistant
 from qa.answering import ScoredSentence, choose_sentences, evidence_features, score_sentences
-from qa.datasets import Dataset, load_dataset
-from qa.evaluation import contains_answer
+from qa.evaluate import Dataset, contains_answer, load_dataset
 from qa.retrieve import Candidate, retrieve
 
 XQUAD = "../shared/datasets/xquad/xquad.en.json"
