@@ -91,7 +91,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa import Assistant, IndexReport, NothingIndexedError, store
-    from qa.indexing import load_paths
+    from qa.index import load_paths
 
     batch = load_paths(args.paths)
     if not batch.documents:  # refused before the model loads or the index is claimed
