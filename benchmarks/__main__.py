@@ -188,8 +188,7 @@ def _xquad(options: Options, embedder: Any) -> dict[str, Any]:
     from benchmarks.build import measure_build
     from benchmarks.query import timed
     from qa import Assistant
-    from qa.datasets import Dataset, load_dataset
-    from qa.evaluation import evaluate
+    from qa.evaluate import Dataset, evaluate, load_dataset
 
     assert options.xquad is not None
     dataset = load_dataset(options.xquad)

@@ -23,8 +23,7 @@ from qa import Assistant
 from qa.answer.confidence import evidence_features
 from qa.answer.evidence import Evidence
 from qa.answer.sentences import ScoredSentence, choose_sentences, score_sentences
-from qa.datasets import Dataset, load_dataset
-from qa.evaluation import contains_answer
+from qa.evaluate import Dataset, contains_answer, load_dataset
 from qa.retrieve import Candidate, retrieve
 
 XQUAD = "../shared/datasets/xquad/xquad.en.json"

@@ -25,8 +25,7 @@ import numpy as np
 
 from benchmarks.calibrate import XQUAD, assistant_for, scored, sentence_text
 from qa import Assistant
-from qa.datasets import load_dataset
-from qa.evaluation import contains_answer
+from qa.evaluate import contains_answer, load_dataset
 
 PARAPHRASES = "tests/data/paraphrase_dev.jsonl"
 

@@ -22,9 +22,7 @@ from pathlib import Path
 from benchmarks.calibrate import XQUAD, assistant_for, scored
 from qa import Assistant
 from qa.answer.short import ShortAnswerConfig, asks_for_explanation
-from qa.datasets import load_dataset
-from qa.evaluation import contains_answer, strip_citations
-from qa.short_scores import exact_match, token_f1
+from qa.evaluate import contains_answer, exact_match, load_dataset, strip_citations, token_f1
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from benchmarks.real_docs import (
     make_embedder,
     read_questions,
 )
-from qa.datasets import file_name
+from qa.evaluate import file_name
 from qa.types import Document
 
 ANSWER_CHARS = 300

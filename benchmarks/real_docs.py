@@ -10,7 +10,7 @@ Figures, for answerable questions:
 - gold@3: a gold answer string occurs in one of the top 3 sources that come from the
   question's own document (retrieval and chunking kept the answer whole and findable);
 - answered right: the answer is found and quotes a gold string;
-and for unanswerable ones, declined: the answer is not found (tallied by qa/tally.py, as
+and for unanswerable ones, declined: the answer is not found (tallied by qa/evaluate/tally.py, as
 `qa eval --by` does). Both string checks collapse
 whitespace and ignore case, as the data set's own gold check does; citation markers such as
 "[1]" are taken out of the answer text first.
@@ -38,8 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import ROOT
-from qa.datasets import file_name
-from qa.tally import Tally, share, tally_groups
+from qa.evaluate import Tally, file_name, share, tally_groups
 from qa.types import Document
 
 DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "real-docs"

@@ -36,7 +36,7 @@ from embeddings import Embedder
 from embeddings.embedder import TextEncoder
 from qa import Assistant
 from qa.answer.reader import Reader, default_reader
-from qa.datasets import Dataset, load_dataset
+from qa.evaluate import Dataset, load_dataset
 
 REFUSAL = 0.952
 

@@ -23,7 +23,7 @@ from qa.errors import (
     UnknownDocumentError,
     UnsupportedFormatError,
 )
-from qa.index_report import IndexReport, ReportEntry
+from qa.index import IndexReport, ReportEntry
 from qa.limits import MAX_QUESTION_CHARS
 from qa.settings import Settings
 from qa.types import Answer, Document, Source

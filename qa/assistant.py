@@ -22,9 +22,15 @@ from qa.answer.reader import SentenceReader, default_reader
 from qa.answer.sources import source_of
 from qa.converse import Chat
 from qa.errors import NothingIndexedError
-from qa.index import Collection, ProgressCallback
-from qa.index_report import IndexReport
-from qa.indexing import LoadedBatch, index_batch, load_batch, load_paths
+from qa.index import (
+    Collection,
+    IndexReport,
+    LoadedBatch,
+    ProgressCallback,
+    index_batch,
+    load_batch,
+    load_paths,
+)
 from qa.limits import check_k, validate_question
 from qa.loading import bundled_article_path, load_items, load_text
 from qa.retrieve import retrieve
@@ -271,7 +277,7 @@ class Assistant:
         error), in the order given. The report is also kept in `last_report`.
 
         Args:
-            items: what to add, as for `add_documents`; or a batch `qa.indexing.load_batch`
+            items: what to add, as for `add_documents`; or a batch `qa.index.load_batch`
                 already read (to refuse bad files before a model loads, as `qa index` does).
             names: how the report names each input (default: the path as given, or the
                 start of a text).

@@ -91,7 +91,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa import Assistant, IndexReport, NothingIndexedError, store
-    from qa.indexing import load_paths
+    from qa.index import load_paths
 
     batch = load_paths(args.paths)
     if not batch.documents:  # refused before the model loads or the index is claimed
@@ -149,8 +149,7 @@ def _embedder() -> Any:
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from qa.datasets import load_dataset
-    from qa.evaluation import evaluate
+    from qa.evaluate import evaluate, load_dataset
     from qa.loading import document_files, load_items
 
     extra = None
@@ -204,7 +203,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report.plot(args.plot)
         print(f"Wrote {args.plot}")
     if args.conversations:
-        from qa.conversation_eval import evaluate_conversations
+        from qa.evaluate import evaluate_conversations
 
         conversations = evaluate_conversations(
             assistant, args.conversations, xquad_path=args.dataset

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.code_terms import code_spans
 from qa.text import STOPWORDS, terms
+from qa.text.code_terms import code_spans
 
 _TOKEN = re.compile(r"\w+(?:[.’'\-]\w+)*\.?", re.UNICODE)
 # Capitalised words that open or connect questions rather than name anything.
@@ -108,7 +108,7 @@ def _adjective(text: str, words: list[Token], first: int, last: int) -> bool:
 
 
 def in_code(token: Token, code: Sequence[tuple[int, int]]) -> bool:
-    """Whether `token` lies inside one of the `code` spans (see `qa.code_terms.code_spans`)."""
+    """Whether `token` lies inside one of the `code` spans (see `qa.text.code_terms.code_spans`)."""
     return any(start <= token.start and token.end <= end for start, end in code)
 
 

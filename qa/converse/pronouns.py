@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.code_terms import code_spans
 from qa.converse.mentions import (
     Token,
     conjoined,
@@ -27,6 +26,7 @@ from qa.converse.mentions import (
     topic_words,
 )
 from qa.text import STOPWORDS
+from qa.text.code_terms import code_spans
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "hers", "himself", "herself"})
 THING_PRONOUNS = frozenset({"it", "its", "itself"})

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.code_terms import is_symbol
 from qa.text import terms
+from qa.text.code_terms import is_symbol
 
 
 @dataclass(frozen=True)

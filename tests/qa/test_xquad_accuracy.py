@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant
-from qa.datasets import load_dataset
-from qa.evaluation import check, evaluate
+from qa.evaluate import check, evaluate, load_dataset
 
 XQUAD = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "xquad" / "xquad.en.json"
 

@@ -1,6 +1,6 @@
 """Terms for code in questions and passages: identifiers, options and operators.
 
-The word terms of `qa.text.terms` keep letters and digits only. That is right for prose
+The word terms of `qa.text.words.terms` keep letters and digits only. That is right for prose
 and loses the key of a question about code: `&str`, `::`, `Vec<T>`, `--show-output`,
 `view.batch.POST`. A token that looks like code therefore adds two kinds of terms:
 *symbols*, the code kept whole with its punctuation (never stemmed, never a stopword),
@@ -115,7 +115,7 @@ def _marked(token: str) -> bool:
 def code_terms(text: str) -> CodeTerms:
     """The symbols and identifier parts of every code-looking token of `text`, in order.
 
-    Returned as typed (not folded): `qa.text.terms` folds them with the words.
+    Returned as typed (not folded): `qa.text.words.terms` folds them with the words.
     """
     symbols: list[str] = []
     parts: list[str] = []

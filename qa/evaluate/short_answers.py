@@ -1,6 +1,6 @@
 """Exact match and token F1 of short answers, by SQuAD's definitions.
 
-Why apart from `normalize_answer` in qa/evaluation.py: that one turns punctuation into
+Why apart from `normalize_answer` in matching.py: that one turns punctuation into
 spaces so containment respects word edges; scoring a phrase against a gold phrase follows
 the official SQuAD v1.1 script instead (Rajpurkar et al. 2016, `evaluate-v1.1.py`), so the
 figures compare with published ones: lower-case, punctuation removed, the articles a/an/the

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant
-from qa.conversation_eval import (
+from qa.evaluate.conversations import (
     ConversationReport,
     evaluate_conversations,
     load_conversations,
 )
-from qa.datasets import DatasetError
+from qa.evaluate.datasets import DatasetError
 
-CONVERSATIONS = Path(__file__).resolve().parent.parent / "data" / "conversations.jsonl"
+CONVERSATIONS = Path(__file__).resolve().parents[2] / "data" / "conversations.jsonl"
 XQUAD = Path("/work/shared/datasets/xquad/xquad.en.json")
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.embed import ProgressCallback
 from qa.errors import (
     DocumentError,
     EmptyDocumentError,
@@ -18,8 +19,8 @@ from qa.errors import (
     RedirectPageError,
     UnsupportedFormatError,
 )
-from qa.index import Collection, ProgressCallback
-from qa.index_report import IndexReport, ReportEntry
+from qa.index.collection import Collection
+from qa.index.report import IndexReport, ReportEntry
 from qa.loading import SUPPORTED_SUFFIXES, Item, load_item, looks_like_path, path_contents
 from qa.types import Document
 

@@ -1,4 +1,4 @@
-"""Retrieval and answer accuracy on labelled questions, through the public pipeline.
+"""Retrieval and answer accuracy on labelled questions, asked through the public pipeline.
 
 A passage is relevant when it comes from the question's document (if known) and contains
 a gold answer after SQuAD normalisation, so labels survive any change of chunking. Each
@@ -8,98 +8,24 @@ Questions the set marks unanswerable are asked once and scored on whether the re
 declined (`found=False`); every other figure is over the answerable questions only.
 
 With `by="kind"` (any field of the question records), each configuration's results are
-also tallied per value of that field (qa/tally.py).
+also tallied per value of that field (tally.py). The figures are computed in metrics.py.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import statistics
-import string
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from qa.assistant import Assistant
-from qa.datasets import Dataset, DatasetError, Example
-from qa.evaluation_report import (
-    KS,
-    ConfigReport,
-    Metrics,
-    QuestionResult,
-    Report,
-    check,
-    hits_at_k,
-)
-from qa.short_scores import exact_match, token_f1
-from qa.tally import NO_VALUE, Tally, tally_groups
-from qa.types import Answer, Source
-
-__all__ = [
-    "KS",
-    "ConfigReport",
-    "Metrics",
-    "QuestionResult",
-    "Report",
-    "check",
-    "contains_answer",
-    "evaluate",
-    "evaluate_config",
-    "normalize_answer",
-    "strip_citations",
-]
-
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_CITATION = re.compile(r"\s*\[\d+\]")
-_PUNCTUATION = set(string.punctuation) | set("‘’“”—–…«»")
-
-
-def normalize_answer(text: str) -> str:
-    """SQuAD's normalisation (lower case, no punctuation, no articles, single spaces).
-
-    One deviation: punctuation becomes a space instead of vanishing, so that containment
-    respects word edges ("Six-time" contains "six", "Tyndale's" contains "Tyndale").
-    """
-    text = "".join(" " if ch in _PUNCTUATION else ch for ch in text.lower())
-    return " ".join(_ARTICLES.sub(" ", text).split())
-
-
-def contains_answer(text: str, answers: Iterable[str]) -> bool:
-    """Whether `text` contains any gold answer, both normalised."""
-    haystack = f" {normalize_answer(text)} "
-    return any(normal and f" {normal} " in haystack for normal in map(normalize_answer, answers))
-
-
-def strip_citations(text: str) -> str:
-    """Answer text without its "[n]" markers (so "[1]" never matches a gold "1")."""
-    return _CITATION.sub("", text).strip()
-
-
-def _relevant(source: Source, example: Example) -> bool:
-    if example.document is not None and source.doc_id != example.document:
-        return False
-    return contains_answer(source.text, example.answers)
-
-
-def _ranks(sources: Sequence[Source], example: Example) -> tuple[int, ...]:
-    return tuple(s.number for s in sources if _relevant(s, example))
-
-
-def _ndcg(ranks: tuple[int, ...]) -> float:
-    if not ranks:
-        return 0.0
-    dcg = sum(1.0 / math.log2(rank + 1) for rank in ranks)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(len(ranks)))
-    return dcg / ideal
-
-
-def _percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+from qa.evaluate.datasets import Dataset, DatasetError, Example
+from qa.evaluate.matching import contains_answer, strip_citations
+from qa.evaluate.metrics import metrics_of, relevant_ranks
+from qa.evaluate.report import KS, ConfigReport, QuestionResult, Report
+from qa.evaluate.short_answers import exact_match, token_f1
+from qa.evaluate.tally import NO_VALUE, tally_groups
+from qa.types import Answer
 
 
 def _ask_one(
@@ -110,7 +36,7 @@ def _ask_one(
     seconds = time.perf_counter() - started
     # An unanswerable question has no relevant passage to rank: only its reply is scored.
     sources = assistant.search(example.question, k=max(KS)) if example.answerable else []
-    ranks = _ranks(sources, example)
+    ranks = relevant_ranks(sources, example)
     text = strip_citations(reply.text) if reply.found else ""
     result = QuestionResult(
         id=example.id,
@@ -174,51 +100,7 @@ def evaluate_config(
                     progress(done, total)
     ordered = [results[e.id] for e in dataset.examples]
     groups = tally_groups(ordered, lambda r: r.group or NO_VALUE) if by is not None else {}
-    return ConfigReport(name, _metrics(ordered), ordered, groups)
-
-
-def _metrics(scored: list[QuestionResult]) -> Metrics:
-    results = [r for r in scored if r.answerable]
-    tally = Tally.of(scored)
-    n = max(1, len(results))
-    hit = hits_at_k(results)
-    refusals = [
-        r.refused_without_document for r in results if r.refused_without_document is not None
-    ]
-    found = [r for r in results if r.found]
-    latencies = [r.seconds * 1000 for r in results]
-    return Metrics(
-        questions=len(results),
-        hit=hit,
-        mrr10=sum(1.0 / r.first_relevant_rank for r in results if r.first_relevant_rank) / n,
-        ndcg10=sum(_ndcg(r.relevant_ranks) for r in results) / n,
-        context_chars=statistics.fmean(r.context_chars for r in results) if results else 0.0,
-        answer_accuracy=sum(1 for r in results if r.correct) / n,
-        answer_chars=statistics.fmean(len(r.answer_text) for r in found) if found else 0.0,
-        false_refusal=sum(1 for r in results if not r.found) / n,
-        refusal=sum(refusals) / len(refusals) if refusals else None,
-        latency_p50_ms=_percentile(latencies, 0.5),
-        latency_p95_ms=_percentile(latencies, 0.95),
-        unanswerable=tally.unanswerable,
-        declined=tally.declined,
-        **_short_metrics(results),
-    )
-
-
-def _short_metrics(results: list[QuestionResult]) -> dict[str, float]:
-    """Short-answer EM and F1 over all answerable questions and over those answered, and
-    how often one is given (see Metrics)."""
-    n = max(1, len(results))
-    answered = [r for r in results if r.found]
-    right = [r for r in results if r.correct]
-    return {
-        "short_given": sum(r.short is not None for r in results) / n,
-        "short_given_right": sum(r.short is not None for r in right) / max(1, len(right)),
-        "short_em": sum(r.short_em for r in results) / n,
-        "short_f1": sum(r.short_f1 for r in results) / n,
-        "short_em_answered": sum(r.short_em for r in answered) / max(1, len(answered)),
-        "short_f1_answered": sum(r.short_f1 for r in answered) / max(1, len(answered)),
-    }
+    return ConfigReport(name, metrics_of(ordered), ordered, groups)
 
 
 def evaluate(

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from qa.text import fold, terms
+from qa.text.words import fold, terms
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.short_scores import exact_match, squad_normalize, token_f1
+from qa.evaluate.short_answers import exact_match, squad_normalize, token_f1
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from qa.assistant import Assistant
-from qa.datasets import DatasetError, load_dataset
-from qa.evaluation import contains_answer, normalize_answer, strip_citations
+from qa.evaluate.datasets import DatasetError, load_dataset
+from qa.evaluate.matching import contains_answer, normalize_answer, strip_citations
 from qa.loading import bundled_article_path, load_path
 from qa.types import Answer, Document
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from qa.datasets import DatasetError, find_document, load_dataset
 from qa.errors import QAError
+from qa.evaluate.datasets import DatasetError, find_document, load_dataset
 from qa.loading import load_path, load_text
 from qa.types import Document
 

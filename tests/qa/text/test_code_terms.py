@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.code_terms import code_terms, is_symbol, looks_like_code
-from qa.text import terms
+from qa.text.code_terms import code_terms, is_symbol, looks_like_code
+from qa.text.words import terms
 
 
 @pytest.mark.parametrize(

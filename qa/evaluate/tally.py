@@ -1,6 +1,6 @@
 """Shares over groups of scored questions: gold in the top 3, answered right, declined.
 
-`qa eval --by FIELD` (qa/evaluation.py) and the real-documents benchmark
+`qa eval --by FIELD` (qa/evaluate/run.py) and the real-documents benchmark
 (benchmarks/real_docs.py) both count with `Tally`, so a group's figures mean the same in
 either report. Answerable and unanswerable questions are counted apart: the first are
 scored on retrieval and answers, the second only on whether the reply was declined

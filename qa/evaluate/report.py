@@ -1,4 +1,4 @@
-"""The figures of an evaluation run (qa/evaluation.py): per-question results, each
+"""The figures of an evaluation run (run.py): per-question results, each
 configuration's metrics and groups, and the report's table, failure list, JSON and plot.
 """
 
@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa.tally import NO_VALUE, Tally, group_table
+from qa.evaluate.tally import NO_VALUE, Tally, group_table
 
 KS = (1, 3, 5, 10)
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from qa.code_terms import code_terms
+from qa.text.code_terms import code_terms
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -68,7 +68,7 @@ def terms(
     text: str, *, stem: bool = True, drop_stopwords: bool = True, parts: bool = True
 ) -> list[str]:
     """The index terms of `text`: its words in order (repeats kept, for term frequency),
-    then what its code adds (see `qa.code_terms`).
+    then what its code adds (see `qa.text.code_terms`).
 
     Identifier parts ("try", "recv" of `try_recv`; with `parts`) are words, stemmed and
     filtered like prose; code symbols (`&str`, `--show-output`) are kept whole. Prose

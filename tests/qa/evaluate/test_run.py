@@ -12,10 +12,10 @@ import pytest
 
 from qa import Assistant
 from qa.answer.reader import Reading
-from qa.datasets import Dataset, DatasetError, load_dataset
-from qa.evaluation import evaluate
+from qa.evaluate.datasets import Dataset, DatasetError, load_dataset
+from qa.evaluate.run import evaluate
+from qa.evaluate.tally import Tally
 from qa.loading import load_items
-from qa.tally import Tally, group_table
 
 OWLS = "# Owls\n\nThe barn owl hunts mice at night over open fields. It nests in old barns.\n"
 BEES = (
@@ -136,12 +136,6 @@ def test_grouping_by_a_field_no_question_has_is_refused(
 ) -> None:
     with pytest.raises(DatasetError, match=r"Cannot group questions by 'format'.*answerable"):
         evaluate(Assistant(fake_encoder), dataset, refusal=False, by="format")
-
-
-def test_a_group_table_shows_a_dash_where_a_group_has_no_question_of_a_sort() -> None:
-    table = group_table({"code": Tally(2, 0, 0.5, 0.5, None)}, "kind")
-
-    assert table.splitlines()[1].split() == ["code", "2", "0.500", "0.500", "0", "-"]
 
 
 class PhrasesReader:
