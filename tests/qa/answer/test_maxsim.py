@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -12,23 +14,13 @@ from qa.embed.token_packing import pack
 DIMENSION = 16
 
 
-def _tokens(text: str, seed: int = 0) -> TokenVectors:
-    """One random unit vector per whitespace word, with its character span."""
-    spans, start = [], 0
-    for word in text.split():
-        start = text.index(word, start)
-        spans.append((start, start + len(word)))
-        start += len(word)
-    vectors = np.random.default_rng(seed).standard_normal((len(spans), DIMENSION))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return TokenVectors(vectors.astype(np.float32), np.array(spans, dtype=np.int32))
-
-
-def test_maxsim_is_the_mean_best_match_of_each_question_piece() -> None:
+def test_maxsim_is_the_mean_best_match_of_each_question_piece(
+    word_tokens: Callable[..., TokenVectors],
+) -> None:
     texts = ["alpha beta gamma", "delta", "epsilon zeta"]
-    tokens = [_tokens(t, seed) for seed, t in enumerate(texts)]
+    tokens = [word_tokens(t, seed) for seed, t in enumerate(texts)]
     packed = pack(texts, tokens, DIMENSION)
-    question = _tokens("one two", seed=9).vectors
+    question = word_tokens("one two", seed=9).vectors
 
     scores = maxsim(question, packed, 0, 2)
 
@@ -37,9 +29,9 @@ def test_maxsim_is_the_mean_best_match_of_each_question_piece() -> None:
         assert scores[position] == pytest.approx(exact, abs=0.01)  # int8 storage
 
 
-def test_a_sentence_matches_itself_best() -> None:
+def test_a_sentence_matches_itself_best(word_tokens: Callable[..., TokenVectors]) -> None:
     texts = ["alpha beta", "gamma delta", "epsilon zeta"]
-    tokens = [_tokens(t, seed) for seed, t in enumerate(texts)]
+    tokens = [word_tokens(t, seed) for seed, t in enumerate(texts)]
     packed = pack(texts, tokens, DIMENSION)
 
     scores = maxsim(tokens[1].vectors, packed, 0, 2)
@@ -48,24 +40,26 @@ def test_a_sentence_matches_itself_best() -> None:
     assert scores[1] == pytest.approx(1.0, abs=0.01)
 
 
-def test_a_sentence_without_pieces_scores_zero() -> None:
+def test_a_sentence_without_pieces_scores_zero(word_tokens: Callable[..., TokenVectors]) -> None:
     texts = ["alpha beta", "the of", "gamma"]  # the middle one is all stop words ...
     tokens = [
-        _tokens(texts[0]),
+        word_tokens(texts[0]),
         TokenVectors(np.zeros((0, DIMENSION), np.float32), np.zeros((0, 2), np.int32)),
-        _tokens(texts[2]),
+        word_tokens(texts[2]),
     ]
     packed = pack(texts, tokens, DIMENSION)  # ... and has no pieces at all
 
-    scores = maxsim(_tokens("question words").vectors, packed, 0, 2)
+    scores = maxsim(word_tokens("question words").vectors, packed, 0, 2)
 
     assert packed.bounds.tolist() == [0, 2, 2, 3]
     assert scores[1] == 0.0
 
 
-def test_question_matrix_keeps_only_content_pieces() -> None:
+def test_question_matrix_keeps_only_content_pieces(
+    word_tokens: Callable[..., TokenVectors],
+) -> None:
     text = "What did Putin say"
 
-    matrix = question_matrix(text, _tokens(text))
+    matrix = question_matrix(text, word_tokens(text))
 
     assert matrix.shape == (2, DIMENSION)

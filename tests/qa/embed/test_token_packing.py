@@ -19,31 +19,23 @@ from qa.store import TOKENS, read_manifest
 DIMENSION = 16
 
 
-def _tokens(text: str, seed: int = 0) -> TokenVectors:
-    """One random unit vector per whitespace word, with its character span."""
-    spans, start = [], 0
-    for word in text.split():
-        start = text.index(word, start)
-        spans.append((start, start + len(word)))
-        start += len(word)
-    vectors = np.random.default_rng(seed).standard_normal((len(spans), DIMENSION))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return TokenVectors(vectors.astype(np.float32), np.array(spans, dtype=np.int32))
-
-
-def test_stop_words_and_punctuation_are_not_matched() -> None:
+def test_stop_words_and_punctuation_are_not_matched(
+    word_tokens: Callable[..., TokenVectors],
+) -> None:
     text = "What did Putin say , about the forces ?"
 
-    rows = content_rows(text, _tokens(text))
+    rows = content_rows(text, word_tokens(text))
 
     kept = [text.split()[i] for i in rows]
     assert kept == ["Putin", "say", "forces"]
 
 
-def test_a_question_of_stop_words_only_keeps_every_piece() -> None:
+def test_a_question_of_stop_words_only_keeps_every_piece(
+    word_tokens: Callable[..., TokenVectors],
+) -> None:
     text = "Who is he ?"
 
-    assert content_rows(text, _tokens(text)).tolist() == [0, 1, 2, 3]
+    assert content_rows(text, word_tokens(text)).tolist() == [0, 1, 2, 3]
 
 
 def test_special_tokens_and_empty_offsets_are_dropped_and_rows_normalised() -> None:
