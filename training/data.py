@@ -19,6 +19,12 @@ from embeddings.embedder import file_sha256
 DATA_SHA256 = {"train.jsonl": "c00c294852272650a4f8e71ded60482c1a9ef55a1cbc137338fcba932fc11dfd"}
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "reader-train"
 HELD_OUT_EVERY = 20  # one question in 20 (by a hash of its text) is kept for validation
+# Sources whose candidates are a passage's sentences in order, so the sentence before a
+# candidate is its context. ReQA's lists are gold sentences of other questions, shuffled:
+# there, a candidate's neighbour is unrelated text, and it is read without context.
+ORDERED_SOURCES = frozenset(
+    {"squad2.0-train", "squad1.1-train-ec", "selqa-ass-dev", "selqa-ass-test"}
+)
 
 
 class DataError(RuntimeError):
@@ -42,7 +48,8 @@ class Pair:
 
     `answer_start`/`answer_end` are character offsets of the answering phrase inside
     `sentence`, or -1 when the pair has no located phrase (negatives, and positives whose
-    source gives only the sentence).
+    source gives only the sentence). `context` is the text just before the sentence in its
+    passage ("" when there is none, or the source's order is not the passage's).
     """
 
     question: str
@@ -50,6 +57,14 @@ class Pair:
     label: int
     answer_start: int = -1
     answer_end: int = -1
+    context: str = ""
+
+
+def context_of(question: Question, index: int) -> str:
+    """The sentence before candidate `index` in its passage, or "" (first, or unordered)."""
+    if index == 0 or question.source not in ORDERED_SOURCES:
+        return ""
+    return question.sentences[index - 1]
 
 
 def verify(data_dir: Path, pinned: dict[str, str] = DATA_SHA256) -> None:
@@ -117,18 +132,22 @@ def pairs_for(question: Question, rng: random.Random, negatives: int) -> list[Pa
     often the neighbour of the answer.
     """
     pairs: list[Pair] = []
-    for sentence, label in zip(question.sentences, question.labels, strict=True):
+    others: list[Pair] = []
+    for index, (sentence, label) in enumerate(
+        zip(question.sentences, question.labels, strict=True)
+    ):
+        context = context_of(question, index)
         if not label:
+            others.append(Pair(question.question, sentence, 0, context=context))
             continue
         start = end = -1
         for answer in question.answers:
             start, end = locate(answer, sentence)
             if start >= 0:
                 break
-        pairs.append(Pair(question.question, sentence, 1, start, end))
-    others = [s for s, label in zip(question.sentences, question.labels, strict=True) if not label]
+        pairs.append(Pair(question.question, sentence, 1, start, end, context))
     rng.shuffle(others)
-    pairs.extend(Pair(question.question, s, 0) for s in others[:negatives])
+    pairs.extend(others[:negatives])
     return pairs
 
 

@@ -33,6 +33,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from embeddings.embedder import file_sha256
+from qa.answer.reader_input import InputShape, ReaderInput, encode_pair, shape_metadata
 from qa.answer.reader_model import ReaderModel, build, load_shipped_state, shipped_state
 from training.data import (
     DATA_SHA256,
@@ -40,6 +41,7 @@ from training.data import (
     Pair,
     Question,
     build_pairs,
+    context_of,
     locate,
     read_questions,
     split,
@@ -58,7 +60,8 @@ class RunConfig:
     seed: int = 13
     negatives: int = 3
     batch_size: int = 32
-    max_length: int = 96
+    max_length: int = 96  # tokens of [CLS] question [SEP] sentence [SEP]
+    context_tokens: int = 0  # tokens of the sentence before, read as a third segment
     learning_rate: float = 5e-5
     warmup_share: float = 0.05
     weight_decay: float = 0.01
@@ -68,6 +71,21 @@ class RunConfig:
     unanswerable_repeat: int = 1  # how often an all-negative question's pairs are seen
     init_sha256: str | None = None  # the reader file training continued from (None: MiniLM)
 
+    @property
+    def shape(self) -> InputShape:
+        return InputShape(pair_tokens=self.max_length, context_tokens=self.context_tokens)
+
+
+def bundled_tokenizer(model_dir: Path) -> Any:
+    """The bundled model's fast tokenizer, without its own truncation or padding: rows are
+    laid out by `encode_pair`."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
 
 def bundled_dir() -> Path:
     from embeddings.embedder import bundled_model_dir
@@ -75,42 +93,58 @@ def bundled_dir() -> Path:
     return bundled_model_dir()
 
 
-def encode(tokenizer: Any, pairs: Sequence[Pair], max_length: int) -> dict[str, torch.Tensor]:
-    """Token tensors for a batch, with the answering phrase as token positions (or IGNORE)."""
-    batch = tokenizer(
-        [p.question for p in pairs],
-        [p.sentence for p in pairs],
-        truncation="only_second",
-        max_length=max_length,
-        padding=True,
-        return_offsets_mapping=True,
-        return_tensors="pt",
-    )
+def encode(tokenizer: Any, pairs: Sequence[Pair], shape: InputShape) -> dict[str, torch.Tensor]:
+    """Token tensors for a batch, with the answering phrase as token positions (or IGNORE).
+
+    Rows are laid out by `qa.answer.reader_input.encode_pair`, the function question time
+    uses too, and zero-padded to the longest row.
+    """
+    rows = [encode_pair(tokenizer, p.question, p.sentence, p.context, shape) for p in pairs]
+    width = max(len(row.ids) for row in rows)
+    ids = torch.zeros((len(rows), width), dtype=torch.long)
+    types = torch.zeros_like(ids)
+    mask = torch.zeros_like(ids)
+    offsets = torch.zeros((len(rows), width, 2), dtype=torch.long)
     starts, ends = [], []
-    for row, pair in enumerate(pairs):
-        start_token = end_token = IGNORE
-        if pair.answer_start >= 0:
-            ids = batch.sequence_ids(row)
-            offsets = batch["offset_mapping"][row].tolist()
-            for index, (seq, (lo, hi)) in enumerate(zip(ids, offsets, strict=True)):
-                if seq != 1 or hi <= lo:
-                    continue
-                if start_token == IGNORE and hi > pair.answer_start:
-                    start_token = index
-                if lo < pair.answer_end:
-                    end_token = index
-            if start_token == IGNORE or end_token == IGNORE or end_token < start_token:
-                start_token = end_token = IGNORE
-            elif offsets[end_token][1] < pair.answer_end and end_token == len(ids) - 2:
-                start_token = end_token = IGNORE  # the phrase was cut by truncation
+    for at, (row, pair) in enumerate(zip(rows, pairs, strict=True)):
+        n = len(row.ids)
+        ids[at, :n] = torch.tensor(row.ids)
+        types[at, :n] = torch.tensor(row.type_ids)
+        mask[at, :n] = 1
+        offsets[at, :n] = torch.tensor(row.offsets)
+        start_token, end_token = phrase_tokens(row, pair)
         starts.append(start_token)
         ends.append(end_token)
-    tensors = {k: v for k, v in batch.items() if k != "offset_mapping"}
-    tensors["offsets"] = batch["offset_mapping"]
-    tensors["start"] = torch.tensor(starts)
-    tensors["end"] = torch.tensor(ends)
-    tensors["label"] = torch.tensor([float(p.label) for p in pairs])
-    return tensors
+    return {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "token_type_ids": types,
+        "offsets": offsets,
+        "start": torch.tensor(starts),
+        "end": torch.tensor(ends),
+        "label": torch.tensor([float(p.label) for p in pairs]),
+    }
+
+
+def phrase_tokens(row: ReaderInput, pair: Pair) -> tuple[int, int]:
+    """The first and last sentence token of the pair's answering phrase, or IGNORE twice
+    (no located phrase, or one the sentence's truncation cut)."""
+    if pair.answer_start < 0:
+        return IGNORE, IGNORE
+    start_token = end_token = IGNORE
+    for index in row.sentence_tokens():
+        lo, hi = row.offsets[index]
+        if hi <= lo:
+            continue
+        if start_token == IGNORE and hi > pair.answer_start:
+            start_token = index
+        if lo < pair.answer_end:
+            end_token = index
+    if start_token == IGNORE or end_token == IGNORE or end_token < start_token:
+        return IGNORE, IGNORE
+    if row.offsets[end_token][1] < pair.answer_end and end_token == row.sentence_tokens()[-1]:
+        return IGNORE, IGNORE  # the phrase was cut by truncation
+    return start_token, end_token
 
 
 def span_mask(token_type_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -151,7 +185,11 @@ def batch_order(pairs: Sequence[Pair], config: RunConfig) -> list[list[int]]:
         for at in range(0, len(indices), bucket):
             chunk = sorted(
                 indices[at : at + bucket],
-                key=lambda i: len(pairs[i].question) + len(pairs[i].sentence),
+                key=lambda i: (
+                    len(pairs[i].question)
+                    + len(pairs[i].sentence)
+                    + min(len(pairs[i].context), 4 * config.context_tokens)
+                ),
             )
             batches = [chunk[b : b + size] for b in range(0, len(chunk), size)]
             rng.shuffle(batches)
@@ -250,7 +288,7 @@ def load_checkpoint(out: Path, model: ReaderModel, optimizer: Any, config: RunCo
 
 @torch.no_grad()
 def validate(
-    model: ReaderModel, tokenizer: Any, questions: Sequence[Question], max_length: int
+    model: ReaderModel, tokenizer: Any, questions: Sequence[Question], shape: InputShape
 ) -> dict[str, float]:
     """Top-1 sentence accuracy over each question's own candidates, and phrase exact match."""
     model.eval()
@@ -259,10 +297,12 @@ def validate(
         if not any(question.labels):
             continue
         pairs = [
-            Pair(question.question, s, label)
-            for s, label in zip(question.sentences, question.labels, strict=True)
+            Pair(question.question, s, label, context=context_of(question, index))
+            for index, (s, label) in enumerate(
+                zip(question.sentences, question.labels, strict=True)
+            )
         ]
-        batch = encode(tokenizer, pairs, max_length)
+        batch = encode(tokenizer, pairs, shape)
         relevance, start, end = model(
             batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]
         )
@@ -312,7 +352,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=float, default=RunConfig.epochs)
     parser.add_argument("--negatives", type=int, default=RunConfig.negatives)
     parser.add_argument("--batch-size", type=int, default=RunConfig.batch_size)
-    parser.add_argument("--max-length", type=int, default=RunConfig.max_length)
+    parser.add_argument(
+        "--max-length", type=int, default=RunConfig.max_length, help="tokens of question + sentence"
+    )
+    parser.add_argument(
+        "--context-tokens",
+        type=int,
+        default=RunConfig.context_tokens,
+        help="read up to N tokens of the sentence before as context (0: none)",
+    )
     parser.add_argument("--learning-rate", type=float, default=RunConfig.learning_rate)
     parser.add_argument("--span-weight", type=float, default=RunConfig.span_weight)
     parser.add_argument(
@@ -342,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         negatives=args.negatives,
         batch_size=args.batch_size,
         max_length=args.max_length,
+        context_tokens=args.context_tokens,
         learning_rate=args.learning_rate,
         span_weight=args.span_weight,
         limit=args.limit,
@@ -377,8 +426,6 @@ def run(
     np.random.seed(config.seed)
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
-    from transformers import AutoTokenizer
-
     questions = read_questions(data_dir / "train.jsonl", config.limit)
     train_q, held_q = split(questions)
     pairs = build_pairs(train_q, config.seed, config.negatives, config.unanswerable_repeat)
@@ -386,7 +433,7 @@ def run(
     total = len(order)
 
     model_dir = bundled_dir()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer = bundled_tokenizer(model_dir)
     model = build(model_dir)
     if init is not None:
         load_shipped_state(model, {k: v.float() for k, v in load_file(init).items()})
@@ -406,7 +453,7 @@ def run(
     while step < total and (max_steps is None or done_here < max_steps):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, total, config)
-        batch = encode(tokenizer, [pairs[i] for i in order[step]], config.max_length)
+        batch = encode(tokenizer, [pairs[i] for i in order[step]], config.shape)
         loss = losses(model, batch, config.span_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -434,12 +481,13 @@ def run(
         save_checkpoint(out, step, model, optimizer, config)
         print(f"stopped at step {step} of {total}; rerun the same command to continue", flush=True)
         return 0
-    metrics = validate(model, tokenizer, held_q, config.max_length)
+    metrics = validate(model, tokenizer, held_q, config.shape)
     metrics["steps"] = float(total)
     (out / "validation.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     log.write(json.dumps({"validation": metrics}) + "\n")
     state = {k: v.half() for k, v in shipped_state(model).items()}
-    save_file(state, out / "reader.safetensors", metadata={"config": json.dumps(asdict(config))})
+    metadata = {"config": json.dumps(asdict(config)), **shape_metadata(config.shape)}
+    save_file(state, out / "reader.safetensors", metadata=metadata)
     print(
         json.dumps({"validation": metrics, "weights": str(out / "reader.safetensors")}), flush=True
     )

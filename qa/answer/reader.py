@@ -26,12 +26,12 @@ import numpy as np
 
 from embeddings.embedder import file_sha256
 from embeddings.onnx import padded_feed
+from qa.answer.reader_input import InputShape, ReaderInput, encode_pair, shape_from_metadata
 from qa.errors import ModelIntegrityError, ModelNotAvailableError
 
 READER_FILE = Path(__file__).resolve().parents[1] / "data" / "reader" / "reader.safetensors"
 READER_SHA256 = "221569c7b916a630c3ef495e935dd5b5c972d05592fcdf0ca1d92a0a5a3dbbc8"
 READER_ENV_VAR = "QA_READER"
-MAX_LENGTH = 96  # question + sentence tokens, as trained
 MAX_PHRASE_TOKENS = 30
 RECENT_READINGS = 512  # (question, sentence) readings kept for a repeat within a question
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -62,7 +62,9 @@ class Reading:
 class SentenceReader(Protocol):
     """What answering needs from a reader; tests pass a small fake with this shape."""
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]: ...
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]: ...
 
 
 def length_batches(lengths: Sequence[int], fill: float = 0.6) -> list[list[int]]:
@@ -120,15 +122,17 @@ class Reader:
         self.cache_dir = cache_dir
         self.threads = threads
         self._lock = threading.Lock()
-        # Recent readings by (question, sentence): a list or comparison question scores its
+        # Recent readings by (question, sentence, context): a list or comparison question scores its
         # candidates again over deeper passages, and those overlap the first shortlist.
-        self._recent: OrderedDict[tuple[str, str], Reading] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, str, str], Reading] = OrderedDict()
         self._recent_lock = threading.Lock()
         self._run: Any = None
         self._tokenizer: Any = None
         # What runs the network once loaded: "onnx", or "torch" (asked for, or the fallback
         # when ONNX Runtime is missing or the export failed); None before the first use.
         self.runtime: str | None = None
+        # How the weights read their input (recorded in the file); None before loading.
+        self.shape: InputShape | None = None
 
     def warm_up(self) -> None:
         """Check the weights and build the network now rather than at the first question."""
@@ -136,29 +140,40 @@ class Reader:
             if self._run is None:
                 self._load()
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
-        """One Reading per sentence, in order; one forward pass for those not read lately."""
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
+        """One Reading per sentence, in order; one forward pass for those not read lately.
+
+        `contexts[i]` is the text just before `sentences[i]` in its document; a reader
+        trained without context ignores it.
+        """
+        if contexts is not None and len(contexts) != len(sentences):
+            raise ValueError(f"{len(contexts)} contexts for {len(sentences)} sentences")
+        self.warm_up()
+        shape = self.shape or InputShape()  # warm_up has set it
+        keys = [
+            (question, sentence, contexts[i] if contexts and shape.context_tokens else "")
+            for i, sentence in enumerate(sentences)
+        ]
         with self._recent_lock:
-            known = {s: r for s in sentences if (r := self._recent.get((question, s))) is not None}
-        unread = list(dict.fromkeys(s for s in sentences if s not in known))
+            known = {k: r for k in keys if (r := self._recent.get(k)) is not None}
+        unread = list(dict.fromkeys(k for k in keys if k not in known))
         if unread:
-            self.warm_up()
-            encodings = [self._tokenizer.encode(question, s) for s in unread]
+            rows = [encode_pair(self._tokenizer, q, s, c, shape) for q, s, c in unread]
             readings: dict[int, Reading] = {}
-            for rows in length_batches([len(e.ids) for e in encodings]):
-                batch = [encodings[row] for row in rows]
+            for batch_rows in length_batches([len(row.ids) for row in rows]):
+                batch = [rows[at] for at in batch_rows]
                 relevance, start, end = self._run(padded_feed(batch))
-                for at, row in enumerate(rows):
-                    readings[row] = _reading(
-                        float(relevance[at]), start[at], end[at], encodings[row]
-                    )
+                for at, row in enumerate(batch_rows):
+                    readings[row] = _reading(float(relevance[at]), start[at], end[at], rows[row])
             with self._recent_lock:
-                for row, sentence in enumerate(unread):
-                    known[sentence] = readings[row]
-                    self._recent[(question, sentence)] = readings[row]
+                for row, key in enumerate(unread):
+                    known[key] = readings[row]
+                    self._recent[key] = readings[row]
                 while len(self._recent) > RECENT_READINGS:
                     self._recent.popitem(last=False)
-        return [known[s] for s in sentences]
+        return [known[k] for k in keys]
 
     # ----- loading -----------------------------------------------------------------------
     def _load(self) -> None:
@@ -166,10 +181,10 @@ class Reader:
 
         from embeddings.embedder import bundled_model_dir
 
-        state = self._verified_state()
+        state, shape = self._verified_state()
         model_dir = bundled_model_dir()
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        tokenizer.enable_truncation(MAX_LENGTH, strategy="only_second")
+        tokenizer.no_truncation()  # rows are laid out (and cut) by encode_pair
         tokenizer.no_padding()
         run = None
         if self.backend == "onnx":
@@ -178,11 +193,12 @@ class Reader:
         if run is None:
             run = _torch_runner(_torch_model(model_dir, state))
         self._tokenizer = tokenizer
+        self.shape = shape
         self._run = run
         self.runtime = runtime
 
-    def _verified_state(self) -> dict[str, Any]:
-        """The weights, read only after their checksum matched the pinned one."""
+    def _verified_state(self) -> tuple[dict[str, Any], InputShape]:
+        """The weights and their input shape, read only after the checksum matched."""
         if not self.weights.is_file():
             raise ModelNotAvailableError(
                 f"The reader's weights {self.weights} are missing; reinstall qa-assistant, "
@@ -195,10 +211,13 @@ class Reader:
                 f"{self.sha256}: the file is damaged or was replaced. Reinstall qa-assistant, "
                 f"or set {READER_ENV_VAR}=off."
             )
+        from safetensors import safe_open
         from safetensors.torch import load_file
 
         try:
-            return load_file(str(self.weights))
+            with safe_open(str(self.weights), framework="pt") as handle:
+                shape = shape_from_metadata(handle.metadata())
+            return load_file(str(self.weights)), shape
         except Exception as err:  # safetensors raises its own error types
             raise ModelIntegrityError(
                 f"The reader's weights {self.weights} cannot be read: {err}"
@@ -283,9 +302,9 @@ def _export(model: Any, target: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _reading(logit: float, start: np.ndarray, end: np.ndarray, encoding: Any) -> Reading:
+def _reading(logit: float, start: np.ndarray, end: np.ndarray, row: ReaderInput) -> Reading:
     """The best phrase: the highest start + end logit over the sentence's tokens."""
-    allowed = [i for i, seq in enumerate(encoding.sequence_ids) if seq == 1]
+    allowed = row.sentence_tokens()
     if not allowed:
         return Reading(logit, (0, 0), -math.inf)
     starts = start[allowed].astype(np.float64)
@@ -296,7 +315,7 @@ def _reading(logit: float, start: np.ndarray, end: np.ndarray, encoding: Any) ->
     scores[(cols < rows) | (cols - rows >= MAX_PHRASE_TOKENS)] = -np.inf
     i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
     normaliser = _logsumexp(starts) + _logsumexp(ends)
-    offsets = encoding.offsets
+    offsets = row.offsets
     span = (int(offsets[allowed[i]][0]), int(offsets[allowed[j]][1]))
     return Reading(logit, span, float(scores[i, j] - normaliser))
 

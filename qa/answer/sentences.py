@@ -217,7 +217,8 @@ def _read(
     """
     config = evidence.config
     shortlist, texts = _shortlist(evidence.collection, scored, config)
-    readings = reader.read(evidence.question, texts)
+    contexts = [_context(evidence.collection, s.doc_id, s.index) for s in shortlist]
+    readings = reader.read(evidence.question, texts, contexts)
     read = [
         replace(
             s,
@@ -229,6 +230,16 @@ def _read(
     ]
     read.sort(key=lambda s: -s.score)
     return read
+
+
+def _context(collection: Collection, doc_id: str, index: int) -> str:
+    """The text a sentence is read after: the sentence before it in its document ("" for
+    the first). A heading there is welcome: it names what the sentence is about."""
+    if index == 0:
+        return ""
+    entry = collection.entry(doc_id)
+    span = entry.sentences[index - 1]
+    return entry.document.text[span.start : span.end]
 
 
 def _shortlist(

@@ -75,7 +75,9 @@ class WordReader:
     def __init__(self, word: str) -> None:
         self.word = word
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         out = []
         for text in sentences:
             at = text.find(self.word)

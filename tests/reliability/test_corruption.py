@@ -116,7 +116,9 @@ class _AnyReader:
     """A reader that reads every sentence as a weak answer: the assistant has one, so its
     index keeps no token vectors."""
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         return [Reading(0.0, (0, len(s)), 0.0) for s in sentences]
 
 

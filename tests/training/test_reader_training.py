@@ -170,3 +170,28 @@ def test_a_run_continued_from_a_reader_file_starts_from_its_weights(
     changed.write_bytes(init.read_bytes() + b" ")
     with pytest.raises(SystemExit, match="changed since"):
         training_reader.run(still, data, tmp_path / "third", None, 5, 1, init=changed)
+
+
+def test_a_candidate_is_read_after_its_neighbour_only_where_the_source_keeps_order() -> None:
+    import random
+
+    from qa.answer.reader_input import InputShape
+    from training.data import Question, pairs_for
+    from training.reader import bundled_dir, bundled_tokenizer, encode
+
+    sentences = ("The river rises in the hills.", "It is painted red by the iron in it.", "End.")
+    ordered = Question("squad2.0-train", "Why is the river red?", sentences, (0, 1, 0), ("red",))
+    shuffled = Question("squad1.1-train-reqa", ordered.question, sentences, (0, 1, 0), ("red",))
+
+    pairs = pairs_for(ordered, random.Random(1), negatives=2)
+    by_sentence = {p.sentence: p.context for p in pairs}
+    assert by_sentence == {sentences[1]: sentences[0], sentences[0]: "", sentences[2]: sentences[1]}
+    assert all(p.context == "" for p in pairs_for(shuffled, random.Random(1), negatives=2))
+
+    positive = next(p for p in pairs if p.label == 1)
+    batch = encode(bundled_tokenizer(bundled_dir()), [positive], InputShape(96, 16))
+    start, end = int(batch["start"][0]), int(batch["end"][0])
+    assert int(batch["token_type_ids"][0, start]) == 1, "the phrase is in the sentence"
+    lo, hi = batch["offsets"][0, start].tolist()[0], batch["offsets"][0, end].tolist()[1]
+    assert positive.sentence[lo:hi] == "red"
+    assert int(batch["token_type_ids"][0, -2]) == 0, "the context segment follows"

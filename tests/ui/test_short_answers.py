@@ -29,7 +29,9 @@ class PhraseReader:
     def __init__(self, phrase: str) -> None:
         self.phrase = phrase
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         out = []
         for text in sentences:
             at = text.find(self.phrase)

@@ -17,6 +17,7 @@ from embeddings import ModelIntegrityError, ModelNotAvailableError, TextEncoder
 from embeddings.embedder import file_sha256 as sha256_of
 from qa import Assistant
 from qa.answer.reader import READER_FILE, Reader, Reading, default_reader
+from qa.answer.reader_input import InputShape
 
 ARTICLE = (
     "Solar panels\n"
@@ -34,7 +35,9 @@ class KeywordReader:
         self.sure = sure
         self.seen: list[list[str]] = []
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         self.seen.append(list(sentences))
         return [
             Reading(self.sure if self.keyword in s else -self.sure, (0, len(s)), 0.0)
@@ -197,26 +200,27 @@ def test_the_settings_switch_turns_the_reader_off_over_the_same_index(
     assert on.ask(question).text.startswith("They were fitted")
 
 
-class OneTokenEncoding:
-    """What the reader needs of a tokenizer's encoding: one question and one sentence token."""
+class OneTokenTokenizer:
+    """What the reader needs of a tokenizer: every text is one token."""
 
-    ids = (101, 7, 8)
-    attention_mask = (1, 1, 1)
-    type_ids = (0, 0, 1)
-    sequence_ids = (None, 0, 1)
-    offsets = ((0, 0), (0, 1), (0, 1))
+    def token_to_id(self, token: str) -> int:
+        return {"[CLS]": 101, "[SEP]": 102}[token]
+
+    def encode(self, text: str, add_special_tokens: bool = True) -> object:
+        return type("Encoding", (), {"ids": [7], "offsets": [(0, len(text))]})()
 
 
 def test_a_sentence_read_lately_for_the_same_question_is_not_read_again() -> None:
     rows: list[int] = []
 
     def network(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        n = len(feed["input_ids"])
+        n, width = feed["input_ids"].shape
         rows.append(n)
-        return [np.arange(n, dtype=np.float32), np.zeros((n, 3)), np.zeros((n, 3))]
+        return [np.arange(n, dtype=np.float32), np.zeros((n, width)), np.zeros((n, width))]
 
     reader = Reader()
-    reader._tokenizer = type("Tokenizer", (), {"encode": lambda self, q, s: OneTokenEncoding()})()
+    reader._tokenizer = OneTokenTokenizer()
+    reader.shape = InputShape()
     reader._run = network  # stands in for the loaded network: nothing is read from disk
     first = reader.read("Who?", ["a", "b"])
     again = reader.read("Who?", ["b", "c", "a"])

@@ -31,7 +31,9 @@ class PhraseReader:
         self.phrase = phrase
         self.score = score
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         readings = []
         for text in sentences:
             at = text.find(self.phrase)

@@ -144,7 +144,9 @@ class PhrasesReader:
     def __init__(self, *phrases: str) -> None:
         self.phrases = phrases
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         out = []
         for text in sentences:
             at, phrase = next(((text.find(p), p) for p in self.phrases if p in text), (-1, ""))

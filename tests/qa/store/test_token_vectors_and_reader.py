@@ -29,7 +29,9 @@ class WordReader:
     """A stand-in reader: a sentence answers when it shares a word of four letters or more
     with the question."""
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]:
         asked = _words(question)
         return [Reading(3.0 if asked & _words(s) else -3.0, (0, len(s)), 0.0) for s in sentences]
 
