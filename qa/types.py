@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol, runtime_checkable
 
 
 def content_id(text: str) -> str:
@@ -197,3 +200,36 @@ class Answer:
         if self.short is None:
             return None
         return next((s for s in self.sources if s.short_start is not None), None)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's view of one sentence.
+
+    Attributes:
+        logit: log-odds that the sentence answers the question.
+        phrase: character span (inside the sentence) of the best answering phrase.
+        phrase_score: the phrase's start + end logit minus the best single-token logits'
+            normaliser: a log-probability under the span head, higher is surer.
+    """
+
+    logit: float
+    phrase: tuple[int, int]
+    phrase_score: float
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.logit))))
+
+
+@runtime_checkable
+class SentenceReader(Protocol):
+    """What answering needs from a reader; tests pass a small fake with this shape.
+
+    Here rather than beside the reader (qa/answer/reader.py) because a collection holds
+    one, and the index layer sits below answering.
+    """
+
+    def read(
+        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[Reading]: ...

@@ -18,9 +18,8 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from embeddings.embedder import file_sha256
 from embeddings.onnx import padded_feed
 from qa.answer.reader_input import InputShape, ReaderInput, encode_pair, shape_from_metadata
 from qa.errors import ModelIntegrityError, ModelNotAvailableError
+from qa.types import Reading, SentenceReader
 
 READER_FILE = Path(__file__).resolve().parents[1] / "data" / "reader" / "reader.safetensors"
 READER_SHA256 = "221569c7b916a630c3ef495e935dd5b5c972d05592fcdf0ca1d92a0a5a3dbbc8"
@@ -36,35 +36,7 @@ MAX_PHRASE_TOKENS = 30
 RECENT_READINGS = 512  # (question, sentence) readings kept for a repeat within a question
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _OUTPUTS = ("relevance", "start", "end")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """The reader's view of one sentence.
-
-    Attributes:
-        logit: log-odds that the sentence answers the question.
-        phrase: character span (inside the sentence) of the best answering phrase.
-        phrase_score: the phrase's start + end logit minus the best single-token logits'
-            normaliser: a log-probability under the span head, higher is surer.
-    """
-
-    logit: float
-    phrase: tuple[int, int]
-    phrase_score: float
-
-    @property
-    def probability(self) -> float:
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.logit))))
-
-
-@runtime_checkable
-class SentenceReader(Protocol):
-    """What answering needs from a reader; tests pass a small fake with this shape."""
-
-    def read(
-        self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None
-    ) -> list[Reading]: ...
+__all__ = ["Reader", "Reading", "SentenceReader", "default_reader", "reader_enabled"]
 
 
 def length_batches(lengths: Sequence[int], fill: float = 0.6) -> list[list[int]]:

@@ -15,14 +15,13 @@ import numpy as np
 
 from embeddings import TextEncoder, VectorStore
 from embeddings.tokens import TokenEncoder
-from qa.answer.reader import SentenceReader
 from qa.block_chunking import passage_context
 from qa.chunking import ChunkingConfig, chunk_document
 from qa.embed import ProgressCallback, check_vectors, encode, sentence_tokens
 from qa.embed.token_packing import SentenceTokens, assemble
 from qa.errors import UnknownDocumentError
 from qa.index.lexical import LexicalConfig, LexicalIndex
-from qa.types import Chunk, Document, Span
+from qa.types import Chunk, Document, SentenceReader, Span
 
 
 @dataclass(frozen=True)

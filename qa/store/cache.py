@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from embeddings import TextEncoder
-from qa.answer.reader import SentenceReader
 from qa.assistant import Assistant
 from qa.chunking import CUTTER_VERSION
 from qa.errors import StoreError
@@ -24,6 +23,7 @@ from qa.loading import load_items
 from qa.settings import Settings
 from qa.store import read_manifest
 from qa.store.contents import TOKENS
+from qa.types import SentenceReader
 
 CACHE_ENV_VAR = "QA_CACHE_DIR"
 
