@@ -17,38 +17,34 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from embeddings.onnx import cache_root, padded_feed
+from embeddings.onnx import padded_feed
 from qa.answer.reader import Reader
-from training.data import DEFAULT_DATA_DIR, Question, read_questions, split
+from qa.answer.reader_input import InputShape, encode_pair
+from training.data import DEFAULT_DATA_DIR, Question, context_of, read_questions, split
 
 OUTPUTS = ("relevance", "start", "end")
 
 
-def quantised(source: Path) -> Path:
-    """An int8 copy of the graph beside it (weights per channel; activations at run time)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    target = source.with_name("reader.int8.onnx")
-    if not target.is_file():
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
-    return target
-
-
-def measure(graph: Path, tokenizer: Any, questions: Sequence[Question], threads: int) -> dict:
+def measure(
+    graph: Path, reader: Reader, questions: Sequence[Question], threads: int
+) -> dict[str, float]:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    shape = reader.shape or InputShape()
     right = pairs = 0
     seconds = 0.0
     for question in questions:
-        encodings = [tokenizer.encode(question.question, s) for s in question.sentences]
+        encodings = [
+            encode_pair(reader._tokenizer, question.question, s, context_of(question, i), shape)
+            for i, s in enumerate(question.sentences)
+        ]
         started = time.perf_counter()
         relevance = session.run(list(OUTPUTS), padded_feed(encodings))[0]
         seconds += time.perf_counter() - started
@@ -71,12 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     if reader.runtime != "onnx":
         print("ONNX Runtime did not load the reader; nothing to compare", file=sys.stderr)
         return 1
-    source = cache_root(None) / "onnx-reader" / reader.sha256[:16] / "reader.onnx"
+    int8 = Reader(quantised=True)
+    int8.warm_up()
+    if reader.graph is None or int8.runtime != "onnx-int8" or int8.graph is None:
+        print("the int8 graph could not be made; nothing to compare", file=sys.stderr)
+        return 1
     held = [q for q in split(read_questions(args.data / "train.jsonl"))[1] if any(q.labels)]
     print(f"{len(held)} held-out answerable questions, {args.threads} thread(s)")
-    tokenizer = reader._tokenizer  # the reader's own truncation settings
-    for name, graph in (("fp32", source), ("int8", quantised(source))):
-        figures = measure(graph, tokenizer, held, args.threads)
+    for name, graph in (("fp32", reader.graph), ("int8", int8.graph)):
+        figures = measure(graph, reader, held, args.threads)
         print(
             f"{name}: top-1 {figures['top1']:.3f}, {figures['ms_per_pair']:.1f} ms a pair, "
             f"{figures['megabytes']:.1f} MB"

@@ -280,6 +280,32 @@ def test_onnx_and_torch_read_alike(real_reader: Reader) -> None:
 
 
 @pytest.mark.slow
+def test_the_int8_graph_is_made_once_and_reads_like_fp32(real_reader: Reader) -> None:
+    int8 = Reader(quantised=True)
+    question = "Where was the treaty signed?"
+    readings = int8.read(question, SENTENCES)
+    assert int8.runtime == "onnx-int8" and int8.graph is not None
+    assert int8.graph.name == "reader.int8.onnx" and int8.graph.parent == real_reader.graph.parent
+    made = int8.graph.stat().st_mtime_ns
+    assert Reader(quantised=True).read(question, SENTENCES) == readings
+    assert int8.graph.stat().st_mtime_ns == made, "the int8 graph is reused, not remade"
+    fp32 = real_reader.read(question, SENTENCES)
+    best = max(range(len(SENTENCES)), key=lambda i: fp32[i].logit)
+    assert max(range(len(SENTENCES)), key=lambda i: readings[i].logit) == best
+    for a, b in zip(readings, fp32, strict=True):
+        assert math.isclose(a.logit, b.logit, abs_tol=1.0)
+
+
+def test_qa_reader_int8_asks_for_the_quantised_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QA_READER", "int8")
+    reader = default_reader()
+    assert isinstance(reader, Reader) and reader.quantised and reader.runtime is None
+    monkeypatch.setenv("QA_READER", "on")
+    reader = default_reader()
+    assert isinstance(reader, Reader) and not reader.quantised
+
+
+@pytest.mark.slow
 def test_qa_reader_off_gives_the_answers_of_the_sentence_model_alone(
     monkeypatch: pytest.MonkeyPatch, real_embedder: TextEncoder
 ) -> None:
