@@ -6,6 +6,7 @@
 - model.py: the embedding model recorded in a new database and checked at every connect;
 - records.py: `StoredDocument`, one document with its sentences, passages and vectors;
 - documents.py: adding, reading and deleting documents, each one transaction;
+- search.py: passages nearest a vector (HNSW, iterative scans) and by words (full text);
 - database.py: `Database`, one connection through which the rest is used.
 
 Needs psycopg 3: `pip install 'qa-assistant[postgres]'`. The embedded store (qa/store/)

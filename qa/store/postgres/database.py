@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 
+import numpy as np
 import psycopg
 from psycopg import Connection
 from psycopg.rows import TupleRow
 
 from embeddings import TextEncoder
 from qa.errors import DatabaseUnavailableError, StoreError
-from qa.store.postgres import documents
+from qa.store.postgres import documents, search
 from qa.store.postgres.documents import LIBRARY, check_collection
 from qa.store.postgres.model import record_or_check_model
 from qa.store.postgres.records import StoredDocument
 from qa.store.postgres.schema import applied_version, migrate
+from qa.store.postgres.search import PassageHit
 from qa.store.postgres.urls import describe, redact
 from qa.types import Document
 
@@ -135,6 +137,36 @@ class Database:
         collection = check_collection(collection)
         with self._session() as connection:
             return documents.get(connection, doc_id, collection, self.dimension)
+
+    # ----- searching ---------------------------------------------------------------
+    def nearest_passages(
+        self,
+        vector: np.ndarray,
+        k: int,
+        *,
+        collections: Sequence[str] = (LIBRARY,),
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[PassageHit]:
+        """The k passages nearest `vector` (cosine, HNSW with iterative scans), best first,
+        from `collections` only, and from `doc_ids` only when given."""
+        scope = [check_collection(c) for c in collections]
+        if vector.shape != (self.dimension,):
+            raise ValueError(f"vector must have shape ({self.dimension},), got {vector.shape}.")
+        with self._session() as connection:
+            return search.dense(connection, vector, k, scope, doc_ids)
+
+    def passages_with_words(
+        self,
+        question: str,
+        k: int,
+        *,
+        collections: Sequence[str] = (LIBRARY,),
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[PassageHit]:
+        """Up to k passages sharing words with `question` (full-text rank), best first."""
+        scope = [check_collection(c) for c in collections]
+        with self._session() as connection:
+            return search.lexical(connection, question, k, scope, doc_ids)
 
     # ----- writing -----------------------------------------------------------------
     def add_document(self, record: StoredDocument, *, collection: str = LIBRARY) -> bool:

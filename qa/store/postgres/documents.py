@@ -67,6 +67,13 @@ def add(connection: Connection[TupleRow], record: StoredDocument, collection: st
             return False
         _write_sentences(connection, collection, record)
         _write_passages(connection, collection, record)
+        cursor.execute(
+            "UPDATE passages p SET lexemes = to_tsvector('english', "
+            "substr(d.text, p.start_char + 1, p.end_char - p.start_char)) "
+            "FROM documents d WHERE d.collection = p.collection AND d.id = p.doc_id "
+            "AND p.collection = %s AND p.doc_id = %s",
+            (collection, doc.id),
+        )
     return True
 
 
@@ -84,7 +91,9 @@ def _write_sentences(
         for position, (span, vector) in enumerate(
             zip(record.sentences, record.sentence_vectors, strict=True)
         ):
-            copy.write_row((collection, doc_id, position, span.start, span.end, _vector(vector)))
+            copy.write_row(
+                (collection, doc_id, position, span.start, span.end, vector_text(vector))
+            )
 
 
 def _write_passages(
@@ -108,7 +117,7 @@ def _write_passages(
                     chunk.end,
                     chunk.first_sentence,
                     chunk.last_sentence,
-                    _vector(vector),
+                    vector_text(vector),
                 )
             )
 
@@ -207,7 +216,7 @@ def _unknown(doc_id: str, collection: str) -> UnknownDocumentError:
     return UnknownDocumentError(f"No document with id {doc_id!r} in collection {collection!r}.")
 
 
-def _vector(row: np.ndarray) -> str:
+def vector_text(row: np.ndarray) -> str:
     """pgvector's text form. A float32 widened to a Python float prints the shortest
     decimal that reads back as that same double, and so as the same float32."""
     return "[" + ",".join(repr(x) for x in row.tolist()) + "]"

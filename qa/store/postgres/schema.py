@@ -16,6 +16,12 @@ Version 1:
     passages      id; (collection, doc_id, position): exact offsets, the first and last
                   sentence they span, a vector
 
+Version 2, for searching in the database (search.py):
+
+    passages.lexemes    the passage's text as an English full-text vector (a GIN index),
+                        filled in the add's own transaction
+    passages_nearest    an HNSW index on passages.embedding by cosine distance
+
 Offsets count characters (Unicode code points), as Python's `str` does and as PostgreSQL's
 `substr` on UTF-8 text does, so `text[start_char:end_char]` is the same string on both.
 """
@@ -109,8 +115,22 @@ def _version_1(cursor: Cursor[TupleRow], dimension: int) -> None:
         cursor.execute(statement)
 
 
+def _version_2(cursor: Cursor[TupleRow], dimension: int) -> None:
+    cursor.execute("ALTER TABLE passages ADD COLUMN lexemes tsvector")
+    cursor.execute(
+        "UPDATE passages p SET lexemes = to_tsvector('english', "
+        "substr(d.text, p.start_char + 1, p.end_char - p.start_char)) "
+        "FROM documents d WHERE d.collection = p.collection AND d.id = p.doc_id"
+    )
+    cursor.execute("CREATE INDEX passages_words ON passages USING gin (lexemes)")
+    cursor.execute(
+        "CREATE INDEX passages_nearest ON passages USING hnsw (embedding vector_cosine_ops)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "collections, documents, sentences, passages, model metadata", _version_1),
+    Migration(2, "full-text lexemes and an HNSW index on passages", _version_2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -29,7 +29,7 @@ def tables(url: str) -> set[str]:
 
 def test_a_new_database_gets_the_schema_and_records_the_model(database_url, fake_encoder):
     with Database.connect(database_url, fake_encoder) as database:
-        assert database.schema_version == SCHEMA_VERSION == 1
+        assert database.schema_version == SCHEMA_VERSION == 2
     assert tables(database_url) == {
         "schema_version",
         "qa_metadata",
@@ -55,7 +55,7 @@ def test_connecting_again_applies_nothing_again(database_url, fake_encoder):
         Database.connect(database_url, fake_encoder).close()
     with psycopg.connect(database_url) as connection:
         versions = connection.execute("SELECT version FROM schema_version").fetchall()
-    assert versions == [(1,)]
+    assert versions == [(1,), (2,)]
 
 
 def test_processes_connecting_to_a_new_database_at_once_migrate_it_once(database_url, fake_encoder):
@@ -76,7 +76,7 @@ def test_processes_connecting_to_a_new_database_at_once_migrate_it_once(database
         thread.join()
     assert failures == []
     with psycopg.connect(database_url) as connection:
-        assert connection.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
+        assert connection.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
         assert connection.execute("SELECT count(*) FROM qa_metadata").fetchone() == (1,)
 
 
@@ -91,9 +91,9 @@ def test_a_failed_migration_leaves_the_database_as_it_was(database_url, fake_enc
 def test_a_database_of_a_newer_schema_is_refused_by_version(database_url, fake_encoder):
     Database.connect(database_url, fake_encoder).close()
     with psycopg.connect(database_url) as connection:
-        connection.execute("INSERT INTO schema_version (version, summary) VALUES (2, 'later')")
+        connection.execute("INSERT INTO schema_version (version, summary) VALUES (3, 'later')")
     with pytest.raises(
-        StoreError, match=r"has schema version 2; this program knows versions up to 1"
+        StoreError, match=r"has schema version 3; this program knows versions up to 2"
     ):
         Database.connect(database_url, fake_encoder)
 
