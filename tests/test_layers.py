@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("qa.load", "qa.loading", "qa.sentences", "qa.block_chunking", "qa.chunking", "qa.embed"),
     ("qa.index",),
     ("qa.retrieve",),
-    ("qa.answer", "qa.structured_answer"),
+    ("qa.answer",),
     ("qa.converse", "qa.settings"),  # settings gather the stages' configs; a turn reads them
     ("qa.store", "qa.assistant", "qa"),
     ("qa.evaluate", "qa.cli", "qa.__main__"),

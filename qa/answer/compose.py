@@ -17,7 +17,7 @@ from qa.answer.reading_text import reading_text
 from qa.answer.sentences import ScoredSentence, choose_sentences, score_sentences
 from qa.answer.short import short_answer
 from qa.answer.sources import choose_sources, nearest, source_of
-from qa.structured_answer import structured_range
+from qa.answer.structured import structured_range
 from qa.types import Answer, Source
 
 NO_DOCUMENTS_TEXT = "There are no documents to search yet. Add a document, then ask again."

@@ -47,7 +47,7 @@ class AnsweringConfig:
     second_ratio: float = 0.15
     max_answer_chars: int = 500
     # A list, code block or table row quoted with its lead-in, caption or header row
-    # (qa/structured_answer.py) may run to this many characters.
+    # (qa/answer/structured.py) may run to this many characters.
     max_structure_chars: int = 800
     # Fitted by `python -m benchmarks.fit_sentences` on the even XQuAD articles plus the
     # paraphrased development questions on them (tests/data/paraphrase_dev.jsonl) as a

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from qa.answer.structured import structured_range
 from qa.load.html import read_html
 from qa.loading import load_structured
-from qa.structured_answer import structured_range
 from qa.types import Document
 
 PAGE = (
