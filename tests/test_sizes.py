@@ -25,8 +25,6 @@ KNOWN_OVERSIZED: frozenset[str] = frozenset(
         "function qa/store/contents.py:build_manifest",
         "function qa/store/postgres/schema.py:_version_1",
         "function ui/app.py:build_app",
-        "positionals qa/index/collection.py:_insert",
-        "positionals qa/index/collection.py:restore",
         "positionals qa/load/pdf_layout.py:_breaks",
         "positionals ui/handlers.py:respond",
     }

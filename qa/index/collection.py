@@ -224,7 +224,12 @@ class Collection:
                     sentence_tokens = assemble(mine, self.embedder.dimension)
                 row += len(sentences)
                 self._insert(
-                    document, sentences, chunks, chunk_vectors, sentence_vectors, sentence_tokens
+                    document,
+                    sentences,
+                    chunks,
+                    chunk_vectors=chunk_vectors,
+                    sentence_vectors=sentence_vectors,
+                    sentence_tokens=sentence_tokens,
                 )
             self._lexical = None
         return list(fresh)
@@ -234,6 +239,7 @@ class Collection:
         document: Document,
         sentences: list[Span],
         chunks: list[Chunk],
+        *,
         chunk_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
         sentence_tokens: SentenceTokens | None,
@@ -254,6 +260,7 @@ class Collection:
         document: Document,
         sentences: list[Span],
         chunks: list[Chunk],
+        *,
         vector_ids: list[int],
         sentence_vectors: np.ndarray,
         sentence_tokens: SentenceTokens | None = None,
@@ -302,8 +309,8 @@ class Collection:
                     entry.document,
                     entry.sentences,
                     [c for _, c in items],
-                    vectors,
-                    entry.sentence_vectors,
-                    entry.sentence_tokens,
+                    chunk_vectors=vectors,
+                    sentence_vectors=entry.sentence_vectors,
+                    sentence_tokens=entry.sentence_tokens,
                 )
             self._lexical = None

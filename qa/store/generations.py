@@ -364,7 +364,14 @@ def _load_generation(root: Path, generation: Path, collection: Collection) -> No
         raise IndexCorruptError(f"The index in {generation} is inconsistent: {err}") from err
     collection.attach_store(store, next_id)
     for document, sentences, chunks, ids, vectors, tokens in parts:
-        collection.restore(document, sentences, chunks, ids, vectors, tokens)
+        collection.restore(
+            document,
+            sentences,
+            chunks,
+            vector_ids=ids,
+            sentence_vectors=vectors,
+            sentence_tokens=tokens,
+        )
     collection.origin = (str(root.resolve()), generation.name)
 
 
