@@ -47,6 +47,25 @@ def _scope(
     return sql.SQL("collection = ANY(%s) AND doc_id = ANY(%s)"), params
 
 
+def _hits(
+    connection: Connection[TupleRow],
+    query: sql.Composable,
+    params: Sequence[object],
+    settings: Sequence[tuple[str, str]] = (),
+) -> list[PassageHit]:
+    """Run one search in its own transaction, with `settings` (name, value) local to it."""
+    with connection.transaction(), connection.cursor() as cursor:
+        for name, value in settings:
+            cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    return [PassageHit(str(c), str(d), int(p), float(s)) for c, d, p, s in rows]
+
+
+def _empty(k: int, collections: Sequence[str], doc_ids: Sequence[str] | None) -> bool:
+    return k <= 0 or not collections or (doc_ids is not None and not doc_ids)
+
+
 def dense(
     connection: Connection[TupleRow],
     vector: np.ndarray,
@@ -55,24 +74,20 @@ def dense(
     doc_ids: Sequence[str] | None = None,
 ) -> list[PassageHit]:
     """The k passages nearest `vector` by cosine, best first, within the scope."""
-    if k <= 0 or not collections or (doc_ids is not None and not doc_ids):
+    if _empty(k, collections, doc_ids):
         return []
     where, params = _scope(collections, doc_ids)
-    with connection.transaction(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(
-            "SELECT set_config('hnsw.ef_search', %s, true)", (str(max(MIN_EF_SEARCH, k)),)
-        )
-        cursor.execute(
-            sql.SQL(
-                "SELECT collection, doc_id, position, 1 - (embedding <=> %s::vector) AS score "
-                "FROM passages WHERE {} ORDER BY embedding <=> %s::vector LIMIT %s"
-            ).format(where),
-            [vector_text(vector), *params, vector_text(vector), k],
-        )
-        rows = cursor.fetchall()
+    query = sql.SQL(
+        "SELECT collection, doc_id, position, 1 - (embedding <=> %s::vector) AS score "
+        "FROM passages WHERE {} ORDER BY embedding <=> %s::vector LIMIT %s"
+    ).format(where)
+    text = vector_text(vector)
+    settings = [
+        ("hnsw.iterative_scan", "relaxed_order"),
+        ("hnsw.ef_search", str(max(MIN_EF_SEARCH, k))),
+    ]
+    hits = _hits(connection, query, [text, *params, text, k], settings)
     # relaxed_order may return rows slightly out of order; the caller wants best first
-    hits = [PassageHit(str(c), str(d), int(p), float(s)) for c, d, p, s in rows]
     return sorted(hits, key=lambda hit: -hit.score)
 
 
@@ -84,19 +99,14 @@ def lexical(
     doc_ids: Sequence[str] | None = None,
 ) -> list[PassageHit]:
     """Up to k passages sharing words with `question`, ranked by ts_rank_cd, best first."""
-    if k <= 0 or not collections or (doc_ids is not None and not doc_ids):
+    if _empty(k, collections, doc_ids):
         return []
     where, params = _scope(collections, doc_ids)
-    with connection.transaction(), connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL(
-                "WITH q AS (SELECT nullif(replace(plainto_tsquery('english', %s)::text, "
-                "' & ', ' | '), '')::tsquery AS query) "
-                "SELECT collection, doc_id, position, ts_rank_cd(lexemes, q.query) AS score "
-                "FROM passages, q WHERE q.query IS NOT NULL AND lexemes @@ q.query AND {} "
-                "ORDER BY score DESC, collection, doc_id, position LIMIT %s"
-            ).format(where),
-            [question, *params, k],
-        )
-        rows = cursor.fetchall()
-    return [PassageHit(str(c), str(d), int(p), float(s)) for c, d, p, s in rows]
+    query = sql.SQL(
+        "WITH q AS (SELECT nullif(replace(plainto_tsquery('english', %s)::text, "
+        "' & ', ' | '), '')::tsquery AS query) "
+        "SELECT collection, doc_id, position, ts_rank_cd(lexemes, q.query) AS score "
+        "FROM passages, q WHERE q.query IS NOT NULL AND lexemes @@ q.query AND {} "
+        "ORDER BY score DESC, collection, doc_id, position LIMIT %s"
+    ).format(where)
+    return _hits(connection, query, [question, *params, k])
