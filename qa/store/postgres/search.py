@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from psycopg import Connection, sql
@@ -36,11 +37,9 @@ class PassageHit:
     score: float
 
 
-def _scope(
-    collections: Sequence[str], doc_ids: Sequence[str] | None
-) -> tuple[sql.SQL, list[object]]:
+def _scope(collections: Sequence[str], doc_ids: Sequence[str] | None) -> tuple[sql.SQL, list[Any]]:
     """The WHERE condition for a scope (a fixed fragment) and its parameters."""
-    params: list[object] = [list(collections)]
+    params: list[Any] = [list(collections)]
     if doc_ids is None:
         return sql.SQL("collection = ANY(%s)"), params
     params.append(list(doc_ids))
@@ -49,8 +48,8 @@ def _scope(
 
 def _hits(
     connection: Connection[TupleRow],
-    query: sql.Composable,
-    params: Sequence[object],
+    query: sql.Composed,
+    params: list[Any],
     settings: Sequence[tuple[str, str]] = (),
 ) -> list[PassageHit]:
     """Run one search in its own transaction, with `settings` (name, value) local to it."""
