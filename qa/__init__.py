@@ -25,7 +25,9 @@ from qa.errors import (
 )
 from qa.index import IndexReport, ReportEntry
 from qa.limits import MAX_QUESTION_CHARS
+from qa.loading import supported_suffixes
 from qa.settings import Settings
+from qa.store.cache import open_bundled
 from qa.types import Answer, Document, Source
 
 __all__ = [
@@ -54,4 +56,6 @@ __all__ = [
     "Turn",
     "UnknownDocumentError",
     "UnsupportedFormatError",
+    "open_bundled",
+    "supported_suffixes",
 ]

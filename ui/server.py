@@ -25,13 +25,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from qa import Assistant
+from qa import Assistant, open_bundled
 from ui.app import build_app
 from ui.assets import CSS, JS
 from ui.body_limit import BodyLimitMiddleware, BodyLimits
 from ui.rest import rest_router
 from ui.sessions import UploadLimits
-from ui.startup import default_assistant
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -143,7 +142,7 @@ def serve(
     host = host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
     port = port or port_from_env()
     if assistant is None:
-        assistant = default_assistant()
+        assistant = open_bundled()
     app = create_server(assistant, build_app(assistant), host=host, port=port)
     print(f"qa-assistant chat on http://{host}:{port}  (REST API: POST /api/ask)")
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from gradio.components.chatbot import MessageDict
 
-from qa import Assistant, Chat, IndexReport, ReportEntry
+from qa import Assistant, Chat, IndexReport, ReportEntry, supported_suffixes
 from qa.errors import DocumentError
-from qa.loading import supported_suffixes
 from qa.types import Answer, Document
 from ui import render
 

@@ -72,6 +72,26 @@ def _complete(assistant: Assistant, where: Path) -> None:
             assistant.save(where)
 
 
+def open_bundled(cache_dir: str | os.PathLike[str] | None = None) -> Assistant:
+    """The bundled article with the bundled model and reader, loaded now rather than on the
+    first question: what `python app.py` and `qa serve` answer from.
+
+    The article's index comes from the cache, so only the first start embeds. The model
+    runs on the backend `QA_BACKEND` names (ONNX Runtime by default, torch as the fallback;
+    the int8 graph stays opt-in while it misses the accuracy bar, docs/benchmarks.md), and
+    is warmed here so the first question does not pay for building its session.
+    """
+    from embeddings import default_embedder
+    from qa.answer.reader import default_reader
+    from qa.loading import bundled_article_path
+
+    embedder = default_embedder()
+    embedder.warm_up()
+    return open_cached(
+        [bundled_article_path()], embedder=embedder, cache_dir=cache_dir, reader=default_reader()
+    )
+
+
 def open_cached(
     items: Iterable[str | os.PathLike[str]],
     *,

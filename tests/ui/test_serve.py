@@ -81,10 +81,10 @@ def test_the_question_box_takes_no_more_than_a_question_may_hold(
 
 
 # ----- starting: the bundled article loads while Gradio imports --------------------------
-def test_the_background_load_hands_over_what_default_assistant_made(
+def test_the_background_load_hands_over_what_open_bundled_made(
     fake_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(startup, "default_assistant", lambda: fake_assistant)
+    monkeypatch.setattr(startup, "open_bundled", lambda: fake_assistant)
 
     assert startup.load_in_background().result(timeout=30) is fake_assistant
 
@@ -95,7 +95,7 @@ def test_a_failed_background_load_raises_where_its_result_is_asked_for(
     def broken() -> Assistant:
         raise ModelNotAvailableError("no model here")
 
-    monkeypatch.setattr(startup, "default_assistant", broken)
+    monkeypatch.setattr(startup, "open_bundled", broken)
 
     with pytest.raises(ModelNotAvailableError, match="no model here"):
         startup.load_in_background().result(timeout=30)
@@ -112,7 +112,7 @@ def test_qa_serve_serves_the_background_loaded_article(
     fake_assistant: Assistant, runs: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: list[Assistant] = []
-    monkeypatch.setattr(startup, "default_assistant", lambda: fake_assistant)
+    monkeypatch.setattr(startup, "open_bundled", lambda: fake_assistant)
     monkeypatch.setattr(ui.server, "serve", lambda assistant, **kw: served.append(assistant))
 
     assert cli.main(["serve"]) == 0

@@ -82,3 +82,19 @@ def test_a_new_cutter_version_changes_the_key(
     monkeypatch.setattr(index_cache, "CUTTER_VERSION", index_cache.CUTTER_VERSION + 1)
 
     assert cache_key(["a"], fake_encoder, Settings()) != key
+
+
+@pytest.mark.slow
+def test_the_bundled_article_opens_with_the_real_model_and_reader_and_is_cached(
+    tmp_path: Path,
+) -> None:
+    from qa import open_bundled
+
+    first = open_bundled(cache_dir=tmp_path)
+    (saved,) = tmp_path.iterdir()
+    assert (saved / "CURRENT").exists()
+    assert first.reader is not None, "the app answers with the trained reader"
+
+    again = open_bundled(cache_dir=tmp_path)
+    assert [d.id for d in again.documents] == [d.id for d in first.documents]
+    assert again.ask("What did Putin say about external forces?").found
