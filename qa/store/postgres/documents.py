@@ -11,11 +11,11 @@ Every value travels as a query parameter (or a COPY row); no text is ever splice
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from psycopg import Connection
+from psycopg import Connection, sql
 from psycopg.rows import TupleRow
 from psycopg.types.json import Jsonb
 
@@ -81,45 +81,60 @@ def _write_sentences(
     connection: Connection[TupleRow], collection: str, record: StoredDocument
 ) -> None:
     doc_id = record.document.id
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            "COPY sentences (collection, doc_id, position, start_char, end_char, embedding) "
-            "FROM STDIN"
-        ) as copy,
-    ):
+    rows = (
+        (collection, doc_id, position, span.start, span.end, vector_text(vector))
         for position, (span, vector) in enumerate(
             zip(record.sentences, record.sentence_vectors, strict=True)
-        ):
-            copy.write_row(
-                (collection, doc_id, position, span.start, span.end, vector_text(vector))
-            )
+        )
+    )
+    _copy_rows(
+        connection,
+        "sentences",
+        ("collection", "doc_id", "position", "start_char", "end_char", "embedding"),
+        rows,
+    )
 
 
 def _write_passages(
     connection: Connection[TupleRow], collection: str, record: StoredDocument
 ) -> None:
     doc_id = record.document.id
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            "COPY passages (collection, doc_id, position, start_char, end_char, first_sentence, "
-            "last_sentence, embedding) FROM STDIN"
-        ) as copy,
-    ):
-        for chunk, vector in zip(record.passages, record.passage_vectors, strict=True):
-            copy.write_row(
-                (
-                    collection,
-                    doc_id,
-                    chunk.index,
-                    chunk.start,
-                    chunk.end,
-                    chunk.first_sentence,
-                    chunk.last_sentence,
-                    vector_text(vector),
-                )
-            )
+    rows = (
+        (
+            collection,
+            doc_id,
+            chunk.index,
+            chunk.start,
+            chunk.end,
+            chunk.first_sentence,
+            chunk.last_sentence,
+            vector_text(vector),
+        )
+        for chunk, vector in zip(record.passages, record.passage_vectors, strict=True)
+    )
+    columns = ("collection", "doc_id", "position", "start_char", "end_char")
+    _copy_rows(
+        connection,
+        "passages",
+        (*columns, "first_sentence", "last_sentence", "embedding"),
+        rows,
+    )
+
+
+def _copy_rows(
+    connection: Connection[TupleRow],
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+) -> None:
+    """Rows into `table` by COPY: a document's hundreds of rows in one round trip, where
+    one INSERT each would make ingest a chain of network waits."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def delete(connection: Connection[TupleRow], doc_id: str, collection: str) -> Document:
