@@ -71,6 +71,47 @@ def test_a_search_scoped_to_one_document_of_many_still_gets_k(
     assert target.document.id not in {h.doc_id for h in everywhere}
 
 
+def _only_ordered_index_scans(database_url: str) -> None:
+    """Make the planner answer ORDER BY distance from the HNSW index, as it does on a
+    large library: no whole-table reads and no sorting, so no other plan is left."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        name = psycopg.sql.Identifier(connection.info.dbname)
+        for setting in ("enable_seqscan", "enable_sort"):
+            connection.execute(
+                psycopg.sql.SQL("ALTER DATABASE {} SET {} = off").format(
+                    name, psycopg.sql.Identifier(setting)
+                )
+            )
+
+
+def test_a_small_collection_beside_a_large_library_gets_k_through_the_hnsw_index(
+    database_url, make_record, fake_encoder
+):
+    """The library's passages crowd HNSW's first ef_search candidates; only iterative
+    scans keep reading until k of the session's own come through the filter."""
+    mine = make_record(" ".join(f"Rule {i} of the harbour says keep left." for i in range(200)))
+    with Database.connect(database_url, fake_encoder) as database:
+        database.add_document(mine, collection="session-a")
+        for i in range(150):
+            database.add_document(make_record(f"Unrelated note {i} about ferries and tickets {i}."))
+    _only_ordered_index_scans(database_url)
+    query = fake_encoder.encode(["Unrelated note about ferries"])[0]
+    with psycopg.connect(database_url) as connection:
+        plan = connection.execute(
+            "EXPLAIN SELECT doc_id FROM passages WHERE collection = ANY(%s) "
+            "ORDER BY embedding <=> %s::vector LIMIT 4",
+            (["session-a"], "[" + ",".join(f"{x:.6f}" for x in query) + "]"),
+        ).fetchall()
+    assert "passages_nearest" in " ".join(row[0] for row in plan), plan
+
+    with Database.connect(database_url, fake_encoder) as database:
+        hits = database.nearest_passages(query, 4, collections=["session-a"])
+        library = database.nearest_passages(query, 40)
+    assert len(mine.passages) >= 4
+    assert len(hits) == 4 and {h.collection for h in hits} == {"session-a"}
+    assert mine.document.id not in {h.doc_id for h in library}, "the library is nearer"
+
+
 def test_a_collection_never_sees_another_collections_passages(database, make_record, fake_encoder):
     mine, theirs = make_record(TOPICS[2]), make_record(TOPICS[3])
     database.add_document(mine, collection="session-a")
