@@ -10,9 +10,12 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:  # the command line imports its stages when a command runs
+    from qa.evaluate import Dataset
 
 EXIT_USAGE = 2
 PRESETS = ("hybrid", "rrf", "dense", "bm25")
@@ -146,10 +149,10 @@ def _embedder() -> Any:
     return default_embedder()
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from qa.evaluate import evaluate, load_dataset
+def _eval_dataset(args: argparse.Namespace) -> Dataset:
+    """The question set to evaluate, with --docs' documents for a JSONL file, and only
+    one half of it when --half asks."""
+    from qa.evaluate import load_dataset
     from qa.loading import document_files, load_items
 
     extra = None
@@ -159,10 +162,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"qa eval: skipped {line}", file=sys.stderr)
         extra = load_items(listing.files)
     dataset = load_dataset(args.dataset, documents=extra)
-    if args.half:
-        dataset = dataset.half(args.half)
-    from qa import Assistant
+    return dataset.half(args.half) if args.half else dataset
 
+
+def _progress_bars(quiet: bool) -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
+    """One progress bar per configuration evaluated, and a function that closes them."""
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(total=total, desc=name, unit="q", disable=quiet, leave=False)
+        bar.update(done - bar.n)
+
+    def close() -> None:
+        for bar in bars.values():
+            bar.close()
+
+    return progress, close
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa import Assistant
+    from qa.evaluate import evaluate
+
+    dataset = _eval_dataset(args)
     assistant = (
         Assistant.load(args.index)
         if args.index
@@ -172,16 +198,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         [n.strip() for n in args.compare.split(",") if n.strip()] if args.compare else ["hybrid"]
     )
     configs = {name: _settings_for(name, assistant.settings) for name in names}
-    bars: dict[str, Any] = {}
-
-    def progress(name: str, done: int, total: int) -> None:
-        bar = bars.get(name)
-        if bar is None:
-            bar = bars[name] = tqdm(
-                total=total, desc=name, unit="q", disable=args.quiet, leave=False
-            )
-        bar.update(done - bar.n)
-
+    progress, close = _progress_bars(args.quiet)
     report = evaluate(
         assistant,
         dataset,
@@ -190,8 +207,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         by=args.by,
         progress=progress,
     )
-    for bar in bars.values():
-        bar.close()
+    close()
     print(report.table())
     if args.failures:
         print(f"\nWorst misses ({names[0]}):")
@@ -232,7 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qa", description="Ask questions about documents, offline, with cited sources."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_ask, _add_index, _add_eval, _add_serve):
+        add(commands)
+    return parser
 
+
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _add_ask(commands: Commands) -> None:
     ask = commands.add_parser(
         "ask",
         help="answer one question",
@@ -247,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(run=cmd_ask)
 
+
+def _add_index(commands: Commands) -> None:
     index = commands.add_parser(
         "index",
         help="index files into a directory",
@@ -260,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
 
+
+def _add_eval(commands: Commands) -> None:
     evaluation = commands.add_parser(
         "eval",
         help="measure accuracy on a labelled question set",
@@ -308,6 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluation.set_defaults(run=cmd_eval)
 
+
+def _add_serve(commands: Commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="start the browser chat (same as python app.py)",
@@ -318,7 +348,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(run=cmd_serve)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

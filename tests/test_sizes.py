@@ -20,8 +20,6 @@ KNOWN_OVERSIZED: frozenset[str] = frozenset(
         "module embeddings/store.py",
         "module qa/load/html.py",
         "module qa/load/pdf_layout.py",
-        "function qa/cli.py:cmd_eval",
-        "function qa/cli.py:build_parser",
         "function qa/store/contents.py:build_manifest",
         "function qa/store/postgres/schema.py:_version_1",
         "function ui/app.py:build_app",
