@@ -20,7 +20,6 @@ KNOWN_OVERSIZED: frozenset[str] = frozenset(
         "module embeddings/store.py",
         "module qa/load/html.py",
         "module qa/load/pdf_layout.py",
-        "function qa/store/contents.py:build_manifest",
         "function qa/store/postgres/schema.py:_version_1",
         "function ui/app.py:build_app",
         "positionals qa/load/pdf_layout.py:_breaks",

@@ -17,7 +17,7 @@ import numpy as np
 
 from embeddings import VectorStore
 from qa.embed.token_packing import SentenceTokens
-from qa.index import Collection
+from qa.index import Collection, IndexedDocument
 from qa.types import Block, Chunk, Document, Span, content_id
 
 FORMAT = "qa-assistant-index"
@@ -42,38 +42,12 @@ def sha256(data: bytes) -> str:
 
 def build_manifest(collection: Collection, files: dict[str, bytes]) -> dict[str, Any]:
     embedder = collection.embedder
-    documents = []
-    chunks = []
-    for entry in (collection.entry(d.id) for d in collection.documents):
-        doc = entry.document
-        documents.append(
-            {
-                "id": doc.id,
-                "title": doc.title,
-                "source": doc.source,
-                "length": doc.length,
-                "sha256": sha256(doc.text.encode("utf-8", "surrogatepass")),
-                "sentences": [[s.start, s.end] for s in entry.sentences],
-            }
-        )
-        if doc.site:
-            documents[-1]["site"] = doc.site
-        if doc.blocks:
-            documents[-1].update(blocks_to_json(doc.blocks))
-        if TOKENS in files and entry.sentence_tokens is not None:
-            documents[-1]["token_counts"] = np.diff(entry.sentence_tokens.bounds).tolist()
-    for vector_id, chunk in collection.chunk_items():
-        chunks.append(
-            [
-                vector_id,
-                chunk.doc_id,
-                chunk.index,
-                chunk.start,
-                chunk.end,
-                chunk.first_sentence,
-                chunk.last_sentence,
-            ]
-        )
+    with_tokens = TOKENS in files
+    documents = [_document_entry(collection.entry(d.id), with_tokens) for d in collection.documents]
+    chunks = [
+        [vector_id, c.doc_id, c.index, c.start, c.end, c.first_sentence, c.last_sentence]
+        for vector_id, c in collection.chunk_items()
+    ]
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -104,6 +78,26 @@ def build_manifest(collection: Collection, files: dict[str, bytes]) -> dict[str,
             name: {"sha256": sha256(data), "bytes": len(data)} for name, data in files.items()
         },
     }
+
+
+def _document_entry(entry: IndexedDocument, with_tokens: bool) -> dict[str, Any]:
+    """One document's manifest record: what restores it besides its text and vectors."""
+    doc = entry.document
+    record: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "length": doc.length,
+        "sha256": sha256(doc.text.encode("utf-8", "surrogatepass")),
+        "sentences": [[s.start, s.end] for s in entry.sentences],
+    }
+    if doc.site:
+        record["site"] = doc.site
+    if doc.blocks:
+        record.update(blocks_to_json(doc.blocks))
+    if with_tokens and entry.sentence_tokens is not None:
+        record["token_counts"] = np.diff(entry.sentence_tokens.bounds).tolist()
+    return record
 
 
 def build_files(collection: Collection) -> dict[str, bytes]:
