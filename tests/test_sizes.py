@@ -21,7 +21,6 @@ KNOWN_OVERSIZED: frozenset[str] = frozenset(
         "module qa/load/html.py",
         "module qa/load/pdf_layout.py",
         "function qa/store/postgres/schema.py:_version_1",
-        "function ui/app.py:build_app",
         "positionals qa/load/pdf_layout.py:_breaks",
         "positionals ui/handlers.py:respond",
     }

@@ -44,6 +44,28 @@ class QueueLimits:
     indexing: int = 1
 
 
+@dataclass(frozen=True)
+class _ChatColumn:
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+    examples: list[gr.Button]
+    clear: gr.Button
+
+
+@dataclass(frozen=True)
+class _SideColumn:
+    sources: gr.HTML
+    documents: gr.CheckboxGroup
+    scope: gr.Radio
+    remove: gr.Button
+    upload: gr.File
+    upload_report: gr.HTML
+    top_k: gr.Slider
+    details: gr.Checkbox
+    reader: gr.Checkbox
+
+
 def build_app(
     assistant: Assistant,
     *,
@@ -58,117 +80,137 @@ def build_app(
     limits = limits or UploadLimits()
     queue = queue or QueueLimits()
     handlers = Handlers(assistant, limits)
-    private = "private"
 
     with gr.Blocks(title="qa-assistant: ask the documents") as demo:
         session = gr.State(None, time_to_live=SESSION_TTL_SECONDS)
         gr.Markdown("## Ask the documents\nAnswers are quoted from the documents, with sources.")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(
-                    value=[handlers.session(None).welcome()],
-                    label="Chat",
-                    elem_id="qa-chat",
-                    height=520,
-                    render_markdown=False,  # our HTML is escaped; Markdown could add images
-                    sanitize_html=True,
-                    buttons=["copy"],
-                    layout="bubble",
-                    group_consecutive_messages=False,
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        placeholder="Ask a question about the documents",
-                        show_label=False,
-                        elem_id="qa-question",
-                        max_lines=4,
-                        max_length=MAX_QUESTION_CHARS,  # the browser stops typing there
-                        scale=5,
-                        min_width=200,
-                    )
-                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=70)
-                with gr.Row(elem_id="qa-examples"):
-                    examples = [
-                        gr.Button(q, size="sm", variant="secondary", min_width=120)
-                        for q in EXAMPLE_QUESTIONS
-                    ]
-                clear = gr.Button("Clear chat", size="sm", elem_id="qa-clear")
+                chat = _chat_column(handlers)
             with gr.Column(scale=2, min_width=300):
-                sources = gr.HTML(
-                    render.sources_html(None, 0), elem_id="qa-sources-panel", js_on_load=None
-                )
-                with gr.Accordion("Documents", open=True):
-                    documents = gr.CheckboxGroup(
-                        choices=document_choices(assistant),
-                        value=[],
-                        label="Loaded documents (check to select)",
-                        elem_id="qa-documents",
-                    )
-                    scope = gr.Radio(SCOPES, value=ALL_DOCUMENTS, label="Ask", elem_id="qa-scope")
-                    remove = gr.Button("Remove checked", size="sm", elem_id="qa-remove")
-                    upload = gr.File(
-                        file_count="multiple",
-                        file_types=list(limits.suffixes),
-                        label=(
-                            f"Upload {', '.join(limits.suffixes)} (at most "
-                            f"{limits.max_file_text} each, {limits.max_files_per_upload} at a "
-                            "time)"
-                        ),
-                        elem_id="qa-upload",
-                    )
-                    upload_report = gr.HTML("", elem_id="qa-upload-report")
-                with gr.Accordion("Settings", open=False):
-                    top_k = gr.Slider(1, 10, value=3, step=1, label="Number of sources")
-                    details = gr.Checkbox(
-                        False,
-                        label="Show retrieval details (dense rank, lexical rank, fused score)",
-                    )
-                    reader = gr.Checkbox(
-                        assistant.reader is not None,
-                        label=(
-                            "Answer with the trained reader (more accurate, slower)"
-                            if assistant.reader is not None
-                            else "Trained reader: off (QA_READER=off)"
-                        ),
-                        interactive=assistant.reader is not None,
-                        elem_id="qa-reader",
-                    )
-
-        ask_inputs = [question, session, top_k, details, scope, documents]
-        ask_outputs = [question, chatbot, session, sources]
-        for trigger in (question.submit, ask.click):
-            trigger(handlers.respond, ask_inputs, ask_outputs, api_visibility=private)
-        for button in examples:
-            button.click(
-                handlers.respond,
-                [button, session, top_k, details, scope, documents],
-                ask_outputs,
-                api_visibility=private,
-            )
-        chatbot.select(
-            handlers.select, [session, details], [session, sources], api_visibility=private
-        )
-        reader.change(handlers.use_reader, [session, reader], session, api_visibility=private)
-        details.change(handlers.show_details, [session, details], sources, api_visibility=private)
-        # The chat's own trash icon clears the session too, not just what is on screen.
-        clear_outputs = [chatbot, session, sources]
-        for clearing in (clear.click, chatbot.clear):
-            clearing(handlers.clear, [session, details], clear_outputs, api_visibility=private)
-        upload.upload(
-            handlers.upload,
-            [upload, session, documents],
-            [upload, session, documents, chatbot, upload_report],
-            api_visibility=private,
-            concurrency_limit=queue.indexing,
-            concurrency_id="indexing",
-        )
-        remove.click(
-            handlers.remove,
-            [session, documents],
-            [session, documents, chatbot],
-            api_visibility=private,
-        )
+                side = _side_column(assistant, limits)
+        _wire(handlers, session, chat, side, queue=queue)
         gr.api(handlers.api_ask, api_name="ask", api_description="Answer a question with sources.")
 
     demo.queue(default_concurrency_limit=queue.concurrency, max_size=queue.max_size)
     return demo
+
+
+def _chat_column(handlers: Handlers) -> _ChatColumn:
+    chatbot = gr.Chatbot(
+        value=[handlers.session(None).welcome()],
+        label="Chat",
+        elem_id="qa-chat",
+        height=520,
+        render_markdown=False,  # our HTML is escaped; Markdown could add images
+        sanitize_html=True,
+        buttons=["copy"],
+        layout="bubble",
+        group_consecutive_messages=False,
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder="Ask a question about the documents",
+            show_label=False,
+            elem_id="qa-question",
+            max_lines=4,
+            max_length=MAX_QUESTION_CHARS,  # the browser stops typing there
+            scale=5,
+            min_width=200,
+        )
+        ask = gr.Button("Ask", variant="primary", scale=1, min_width=70)
+    with gr.Row(elem_id="qa-examples"):
+        examples = [
+            gr.Button(q, size="sm", variant="secondary", min_width=120) for q in EXAMPLE_QUESTIONS
+        ]
+    clear = gr.Button("Clear chat", size="sm", elem_id="qa-clear")
+    return _ChatColumn(chatbot, question, ask, examples, clear)
+
+
+def _side_column(assistant: Assistant, limits: UploadLimits) -> _SideColumn:
+    sources = gr.HTML(render.sources_html(None, 0), elem_id="qa-sources-panel", js_on_load=None)
+    with gr.Accordion("Documents", open=True):
+        documents = gr.CheckboxGroup(
+            choices=document_choices(assistant),
+            value=[],
+            label="Loaded documents (check to select)",
+            elem_id="qa-documents",
+        )
+        scope = gr.Radio(SCOPES, value=ALL_DOCUMENTS, label="Ask", elem_id="qa-scope")
+        remove = gr.Button("Remove checked", size="sm", elem_id="qa-remove")
+        upload = gr.File(
+            file_count="multiple",
+            file_types=list(limits.suffixes),
+            label=(
+                f"Upload {', '.join(limits.suffixes)} (at most "
+                f"{limits.max_file_text} each, {limits.max_files_per_upload} at a time)"
+            ),
+            elem_id="qa-upload",
+        )
+        upload_report = gr.HTML("", elem_id="qa-upload-report")
+    with gr.Accordion("Settings", open=False):
+        top_k = gr.Slider(1, 10, value=3, step=1, label="Number of sources")
+        details = gr.Checkbox(
+            False, label="Show retrieval details (dense rank, lexical rank, fused score)"
+        )
+        has_reader = assistant.reader is not None
+        reader = gr.Checkbox(
+            has_reader,
+            label=(
+                "Answer with the trained reader (more accurate, slower)"
+                if has_reader
+                else "Trained reader: off (QA_READER=off)"
+            ),
+            interactive=has_reader,
+            elem_id="qa-reader",
+        )
+    return _SideColumn(
+        sources, documents, scope, remove, upload, upload_report, top_k, details, reader
+    )
+
+
+def _wire(
+    handlers: Handlers,
+    session: gr.State,
+    chat: _ChatColumn,
+    side: _SideColumn,
+    *,
+    queue: QueueLimits,
+) -> None:
+    """Every event to its handler; none is part of the public API but `/ask`."""
+    private = "private"
+    settings = [side.top_k, side.details, side.scope, side.documents]
+    ask_outputs = [chat.question, chat.chatbot, session, side.sources]
+    for trigger in (chat.question.submit, chat.ask.click):
+        trigger(
+            handlers.respond,
+            [chat.question, session, *settings],
+            ask_outputs,
+            api_visibility=private,
+        )
+    for button in chat.examples:
+        button.click(
+            handlers.respond, [button, session, *settings], ask_outputs, api_visibility=private
+        )
+    panel = [session, side.details]
+    chat.chatbot.select(handlers.select, panel, [session, side.sources], api_visibility=private)
+    side.reader.change(handlers.use_reader, [session, side.reader], session, api_visibility=private)
+    side.details.change(handlers.show_details, panel, side.sources, api_visibility=private)
+    # The chat's own trash icon clears the session too, not just what is on screen.
+    clear_outputs = [chat.chatbot, session, side.sources]
+    for clearing in (chat.clear.click, chat.chatbot.clear):
+        clearing(handlers.clear, panel, clear_outputs, api_visibility=private)
+    side.upload.upload(
+        handlers.upload,
+        [side.upload, session, side.documents],
+        [side.upload, session, side.documents, chat.chatbot, side.upload_report],
+        api_visibility=private,
+        concurrency_limit=queue.indexing,
+        concurrency_id="indexing",
+    )
+    side.remove.click(
+        handlers.remove,
+        [session, side.documents],
+        [session, side.documents, chat.chatbot],
+        api_visibility=private,
+    )
