@@ -18,7 +18,6 @@ POSITIONALS = 5
 KNOWN_OVERSIZED: frozenset[str] = frozenset(
     {
         "module embeddings/store.py",
-        "module qa/load/html.py",
         "module qa/load/pdf_layout.py",
         "function qa/store/postgres/schema.py:_version_1",
         "positionals qa/load/pdf_layout.py:_breaks",

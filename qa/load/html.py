@@ -7,9 +7,7 @@ their captions, and dropped pages whose content is a list of links. A browser's 
 are simple to follow instead: whitespace inside a paragraph collapses to one space,
 `<pre>` keeps its lines, `<br>` breaks a line, block elements start a new block.
 
-What is left out is what a reader skips: navigation, sidebars, search boxes, dialogs
-and help overlays, permalink anchors, "edit this page" links, headers and footers of
-the site, scripts and hidden elements.
+What is left out is what a reader skips: site chrome, as `qa.load.html_chrome` finds it.
 """
 
 from __future__ import annotations
@@ -20,32 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.load.blocks import BlockWriter
+from qa.load.html_chrome import is_chrome, main_content
 from qa.types import Block
 
-# Elements whose content a reader never sees, or which are controls rather than text.
-_SKIP_TAGS = frozenset(
-    "script style noscript template svg head iframe object embed canvas button input select "
-    "textarea form nav dialog map audio video source track meta link title".split()
-)
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body caption center dd details div dl dt fieldset "
     "figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu ol "
     "p pre section summary table tbody td tfoot th thead tr ul".split()
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_CHROME_ROLES = frozenset(
-    "navigation search banner contentinfo dialog alertdialog menu menubar toolbar tooltip "
-    "complementary".split()
-)
-# Class or id words that mark site chrome in the common documentation and site generators.
-_CHROME_WORDS = frozenset(
-    "nav navbar navigation sidebar sidenav sidebars toc breadcrumb breadcrumbs footer search "
-    "searchbox modal skip skiplink headerlink permalink anchorjs pagination pager related "
-    "share social cookie cookies editsection navbox catlinks printfooter noprint jump "
-    "linenos lineno hashlink versions".split()
-)
-_CHROME_PHRASES = ("edit-this-page", "edit-page", "editthispage", "hash-link", "header-anchor")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WORD_SPLIT = re.compile(r"[-_\s]+")
 _SPACE = re.compile(r"\s+")
 _LAYOUT_BOXES = 3  # paragraphs or lists in one cell that make a table a page layout
@@ -89,7 +70,7 @@ def read_html(markup: str) -> HtmlPage:
         return HtmlPage("", (), None, "")
     raw_title = _title(tree)
     refresh = _refresh_target(tree)
-    root = _main_content(tree)
+    root = main_content(tree)
     text, blocks = _render(root)
     if not text.strip() and root.tag != "body":
         body = tree.find(".//body")
@@ -111,7 +92,7 @@ def _render(root: Any) -> tuple[str, tuple[Block, ...]]:
     as "toc-available" or "body-for-nav" that describe the page, not chrome.
     """
     for element in list(root.iterdescendants()):
-        if _is_chrome(element):
+        if is_chrome(element):
             _drop(element)
     writer = BlockWriter()
     _Walker(writer).block(root)
@@ -162,56 +143,10 @@ def _refresh_target(tree: Any) -> str | None:
     return None
 
 
-def _is_chrome(element: Any) -> bool:
-    tag = element.tag
-    if not isinstance(tag, str):  # comments and processing instructions
-        return True
-    tag = tag.lower()
-    if tag in _SKIP_TAGS:
-        return True
-    if tag in ("header", "footer") and not _inside(element, ("main", "article")):
-        return True
-    attributes = element.attrib
-    if "hidden" in attributes or attributes.get("aria-hidden", "").lower() == "true":
-        return True
-    if _HIDDEN_STYLE.search(attributes.get("style", "")):
-        return True
-    if attributes.get("role", "").lower() in _CHROME_ROLES:
-        return True
-    if tag == "aside" and "admonition" not in attributes.get("class", "").lower():
-        return True
-    marks = f"{attributes.get('class', '')} {attributes.get('id', '')}".lower()
-    if any(phrase in marks for phrase in _CHROME_PHRASES):
-        return True
-    return any(word in _CHROME_WORDS for word in _WORD_SPLIT.split(marks))
-
-
-def _inside(element: Any, tags: tuple[str, ...]) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if isinstance(parent.tag, str) and parent.tag.lower() in tags:
-            return True
-        parent = parent.getparent()
-    return False
-
-
 def _drop(element: Any) -> None:
     """Remove an element but keep its tail, which belongs to the surrounding text."""
     if element.getparent() is not None:
         element.drop_tree()
-
-
-def _main_content(tree: Any) -> Any:
-    """The page's main content: <main> or role=main, else a lone <article>, else <body>."""
-    for path in ('.//*[@role="main"]', ".//main", './/*[@itemprop="articleBody"]'):
-        found = tree.find(path)
-        if found is not None:
-            return found
-    articles = tree.findall(".//article")
-    if len(articles) == 1:
-        return articles[0]
-    body = tree.find(".//body")
-    return body if body is not None else tree
 
 
 class _Walker:
