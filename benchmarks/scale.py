@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.common import Stats, peak_memory, time_calls
-from embeddings.store import EXACT_LIMIT, IndexSpec, VectorStore, choose_spec
+from embeddings.index_spec import EXACT_LIMIT, IndexSpec, choose_spec
+from embeddings.store import VectorStore
 from qa.index import top_positive
 
 DIMENSION = 384

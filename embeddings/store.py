@@ -16,162 +16,34 @@ two FAISS indexes); the caller decides where and how atomically to write it.
 
 from __future__ import annotations
 
-import math
-import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any
 
 import faiss
 import numpy as np
 
 from embeddings.errors import VectorStoreError
+from embeddings.index_spec import EXACT_LIMIT, IndexSpec, choose_spec
+from embeddings.ivf import (
+    HASHTABLE,
+    cell_ids,
+    check_shortlist,
+    is_container,
+    ivf_codes,
+    ivf_index,
+    join_container,
+    shortlist_index,
+    split_container,
+)
 
-# Measured in benchmarks/scale.py on this repo's 2-core reference machine: exact search
-# over 100k vectors of 384 dimensions costs ~5 ms per query on one thread, over 1M ~50 ms.
-EXACT_LIMIT = 100_000
 # An approximate index is retrained when the collection has grown this much since its
 # k-means lists were fitted: lists fitted to a tenth of the data get long and slow.
 RETRAIN_GROWTH = 4
 # A restricted search (`allowed=`) over at most this many ids is done exactly on their
 # stored vectors: cheaper than probing lists, and it never misses an allowed passage.
 EXACT_SUBSET_LIMIT = 50_000
-# k-means rounds when fitting IVF cells (FAISS's default is 25); see `_ivf_index`.
-KMEANS_ROUNDS = 10
-# An IVF store first shortlists this many candidates from 4-bit product-quantised copies
-# of its vectors (FAISS fast-scan, searched in SIMD registers), then ranks them by its
-# stored vectors. See choose_spec.
-SHORTLIST = 200
-MAX_SHORTLIST = 65_536  # a larger size read from a file is damage, not a setting
-# A store with a shortlist is written as this header, then both FAISS indexes.
-_CONTAINER = b"QA-VECTORSTORE-1"
-_HEADER = struct.Struct("<QI")  # length of the main index's bytes, shortlist size
-
-# IVF's id-to-entry map that still allows removal (faiss's type stubs lack DirectMap).
-_HASHTABLE = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
-
-IndexKind = Literal["flat", "ivf"]
-INDEX_KINDS: tuple[str, ...] = ("flat", "ivf")
-# How an IVF index stores each vector: float32 (1,536 B at 384-d), float16 (768 B) or int8
-# (384 B: FAISS's SQ8, each dimension's trained min..max in 256 steps). Scanning the probed
-# lists is bound by memory bandwidth, so fewer bytes is a faster search as well as a smaller
-# one: at 1M vectors int8 halved the time of float32 for the same lists, and lost half a
-# point of recall@10 against exact float32 search (docs/benchmarks.md).
-Codes = Literal["float32", "float16", "int8"]
-CODES: tuple[str, ...] = ("float32", "float16", "int8")
-_SCALAR_TYPES = {"float16": faiss.ScalarQuantizer.QT_fp16, "int8": faiss.ScalarQuantizer.QT_8bit}
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    """Which FAISS index a store uses, and its settings.
-
-    Attributes:
-        kind: "flat" (exact) or "ivf" (approximate, inverted lists over k-means cells).
-        nlist: number of k-means cells (ivf only).
-        nprobe: cells searched per query (ivf only); more is slower and more exact.
-        trained_on: how many vectors the cells were fitted to (ivf only).
-        codes: how an IVF index stores vectors: "float32", "float16" or "int8" (ivf only;
-            an exact index is always float32). `VectorStore.vectors` returns what is stored:
-            float16-rounded, or int8-decoded (within ~1e-3 of the original per dimension).
-        shortlist: 0, or (ivf only) how many candidates a search takes from a 4-bit
-            fast-scan copy of the probed cells before ranking them by the stored vectors.
-    """
-
-    kind: IndexKind = "flat"
-    nlist: int = 0
-    nprobe: int = 0
-    trained_on: int = 0
-    codes: Codes = "float32"
-    shortlist: int = 0
-
-    def __post_init__(self) -> None:
-        if self.kind not in INDEX_KINDS:
-            raise VectorStoreError(
-                f"Index kind must be one of {', '.join(INDEX_KINDS)}; got {self.kind!r}."
-            )
-        if self.kind == "ivf" and not 1 <= self.nprobe <= self.nlist:
-            raise VectorStoreError(
-                f"An IVF index needs 1 <= nprobe <= nlist; got nprobe={self.nprobe}, "
-                f"nlist={self.nlist}."
-            )
-        if self.codes not in CODES or (self.kind == "flat" and self.codes != "float32"):
-            raise VectorStoreError(
-                f"Vector codes must be one of {', '.join(CODES)} (float32 for an exact "
-                f"index); got {self.codes!r} for a {self.kind!r} index."
-            )
-        if self.shortlist < 0 or (self.kind == "flat" and self.shortlist):
-            raise VectorStoreError(
-                f"A shortlist must be 0 or more, and only an IVF index has one; got "
-                f"{self.shortlist} for a {self.kind!r} index."
-            )
-
-    @property
-    def factory(self) -> str:
-        """The FAISS factory-style name, as recorded in a saved index's manifest."""
-        if self.kind == "flat":
-            return "IDMap2,Flat,IP"
-        codes = {"float32": "Flat", "float16": "SQfp16", "int8": "SQ8"}[self.codes]
-        shortlist = f"+PQ4fs-shortlist{self.shortlist}" if self.shortlist else ""
-        return f"IVF{self.nlist},{codes},IP{shortlist}"
-
-    @property
-    def exact(self) -> bool:
-        return self.kind == "flat"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as JSON-ready data; `codes` only when not float32, `shortlist` only
-        when set.
-
-        Leaving out the defaults keeps such a store's manifest exactly as versions before
-        these settings wrote it, so those versions (which refuse unknown keys) can read it.
-        """
-        data = asdict(self)
-        if self.codes == "float32":
-            del data["codes"]
-        if not self.shortlist:
-            del data["shortlist"]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IndexSpec:
-        """The spec a `to_dict` wrote; unknown keys are refused with their names."""
-        unknown = set(data) - {"kind", "nlist", "nprobe", "trained_on", "codes", "shortlist"}
-        if unknown:
-            raise VectorStoreError(f"Unknown index settings: {', '.join(sorted(unknown))}.")
-        return cls(**data)
-
-
-MIN_PROBES = 112  # cells searched per query by an IVF index of any size (see choose_spec)
-
-
-def choose_spec(count: int, *, exact_limit: int = EXACT_LIMIT) -> IndexSpec:
-    """The index for a collection of `count` vectors.
-
-    Exact below `exact_limit`. Above it, IVF with about 2·sqrt(count) cells (a power of
-    two), vectors stored as int8, 1/8 of the cells probed (at least 112), and a fast-scan
-    shortlist of SHORTLIST candidates in front. On the hard synthetic vectors of
-    benchmarks/scale.py (neighbours spread across cells), measured at 1M on an AVX2-only
-    2-core machine: scanning the probed int8 lists directly took 13.1 ms for recall@10
-    0.958 at 7/64 of the cells; with the shortlist, 7/64 took 2.3 ms (0.956) and 1/8
-    2.4 ms (0.965), the shortlist losing no recall against the int8 lists it stands in
-    front of. int8 lists are a quarter of float32's memory; the shortlist adds 48 B per
-    vector. Smaller indexes probe at least 112 cells: at 100k (512 cells) 1/8 would give
-    recall 0.89, 112 cells 0.959 in 0.8 ms. On clustered data far fewer probes would do.
-    See docs/benchmarks.md.
-    """
-    if count < exact_limit:
-        return IndexSpec()
-    nlist = 1 << round(math.log2(2 * math.sqrt(count)))
-    return IndexSpec(
-        "ivf",
-        nlist=nlist,
-        nprobe=max(min(nlist, MIN_PROBES), nlist // 8),
-        trained_on=count,
-        codes="int8",
-        shortlist=SHORTLIST,
-    )
 
 
 @dataclass(frozen=True)
@@ -259,8 +131,8 @@ class VectorStore:
 
     def _train(self, spec: IndexSpec, sample: np.ndarray) -> None:
         """Empty IVF index (and its shortlist copy) fitted to `sample`."""
-        self._index = _ivf_index(self.dimension, spec, sample)
-        self._fast = _shortlist_index(self._index, sample) if spec.shortlist else None
+        self._index = ivf_index(self.dimension, spec, sample)
+        self._fast = shortlist_index(self._index, sample) if spec.shortlist else None
         self._set_spec(spec)
 
     def _set_spec(self, spec: IndexSpec) -> None:
@@ -434,7 +306,7 @@ class VectorStore:
         """Every stored id: in insertion order for an exact index, by cell for IVF."""
         if self.spec.kind == "flat":
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        parts = [_cell_ids(self._index, cell) for cell in range(self._index.nlist)]
+        parts = [cell_ids(self._index, cell) for cell in range(self._index.nlist)]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def to_bytes(self) -> bytes:
@@ -447,7 +319,7 @@ class VectorStore:
         if self._fast is None:
             return main
         fast = faiss.serialize_index(self._fast).tobytes()
-        return _CONTAINER + _HEADER.pack(len(main), self.spec.shortlist) + main + fast
+        return join_container(main, fast, self.spec.shortlist)
 
     @classmethod
     def from_bytes(
@@ -461,20 +333,20 @@ class VectorStore:
         index: Any
         fast: Any = None
         shortlist = 0
-        if data.startswith(_CONTAINER):
-            data, fast_bytes, shortlist = _split_container(data)
+        if is_container(data):
+            data, fast_bytes, shortlist = split_container(data)
             fast = _deserialise(fast_bytes)
         index = _deserialise(data)
         store = cls(dimension, exact_limit=exact_limit)
-        codes = _ivf_codes(index)
+        codes = ivf_codes(index)
         if fast is not None:
-            _check_shortlist(fast, index, dimension, codes)
+            check_shortlist(fast, index, dimension, codes)
             store._fast = fast
         if codes is not None and index.d == dimension:
             # The cell count, nprobe and codes travel in the FAISS file; the training size
             # does not, so the current size stands in for it (retraining then waits for 4x).
-            if index.direct_map.type != _HASHTABLE:
-                index.set_direct_map_type(_HASHTABLE)
+            if index.direct_map.type != HASHTABLE:
+                index.set_direct_map_type(HASHTABLE)
             store._set_spec(
                 IndexSpec(
                     "ivf", int(index.nlist), int(index.nprobe), int(index.ntotal), codes, shortlist
@@ -493,136 +365,11 @@ class VectorStore:
         return store
 
 
-def _ivf_index(dimension: int, spec: IndexSpec, sample: np.ndarray) -> Any:
-    """An empty IVF index whose cells are fitted to `sample` (a subset is enough)."""
-    if sample.shape[0] < spec.nlist:
-        raise VectorStoreError(
-            f"An IVF index with {spec.nlist} cells needs at least that many training "
-            f"vectors; got {sample.shape[0]}. Use an exact index for a collection this small."
-        )
-    # FAISS fits k-means on at most 256 points per cell anyway; sampling first saves memory.
-    limit = 64 * spec.nlist
-    if sample.shape[0] > limit:
-        rows = np.random.default_rng(0).choice(sample.shape[0], limit, replace=False)
-        sample = sample[np.sort(rows)]
-    quantizer = faiss.IndexFlatIP(dimension)
-    ivf: Any
-    if spec.codes == "float32":
-        ivf = faiss.IndexIVFFlat(quantizer, dimension, spec.nlist, faiss.METRIC_INNER_PRODUCT)
-    else:
-        # Not by residual: measured at 1M, encoding residuals gained no recall and cost
-        # time, and without them a probed list is scanned without a per-list table.
-        ivf = faiss.IndexIVFScalarQuantizer(
-            quantizer,
-            dimension,
-            spec.nlist,
-            _SCALAR_TYPES[spec.codes],
-            faiss.METRIC_INNER_PRODUCT,
-            False,
-        )
-    # Ten k-means rounds instead of FAISS's 25: measured at 1M (docs/benchmarks.md), the
-    # later rounds move recall by under a point and cost most of the build.
-    ivf.cp.niter = KMEANS_ROUNDS
-    ivf.train(np.ascontiguousarray(sample))
-    ivf.nprobe = spec.nprobe
-    # IVF stores our ids itself (an IDMap2 around it would mis-map ids after a removal,
-    # since IVF does not renumber); a hashtable direct map lets `vectors()` reconstruct by
-    # id and still allows removal.
-    ivf.set_direct_map_type(_HASHTABLE)
-    ivf.own_fields = True
-    quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG ownership, not in the stubs
-    return ivf
-
-
-def _shortlist_index(main: Any, sample: np.ndarray) -> Any:
-    """A fast-scan product-quantised copy of IVF index `main`, over the same cells.
-
-    One 4-bit code for every 4 dimensions (for fewer, when 4 does not divide the
-    dimension); its cells are `main`'s centroids, so a probe means the same cells in both.
-    """
-    dimension = int(main.d)
-    quantizer = faiss.IndexFlatIP(dimension)
-    quantizer.add(main.quantizer.reconstruct_n(0, main.nlist))
-    pieces = next(m for m in range(-(-dimension // 4), dimension + 1) if dimension % m == 0)
-    fast = faiss.IndexIVFPQFastScan(
-        quantizer, dimension, int(main.nlist), pieces, 4, faiss.METRIC_INNER_PRODUCT
-    )
-    fast.by_residual = False  # like `main`; and a probed list needs no per-list table
-    fast.train(np.ascontiguousarray(sample))  # the cells are set: this trains the codes
-    fast.nprobe = main.nprobe
-    fast.own_fields = True
-    quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG ownership, not in the stubs
-    return fast
-
-
 def _deserialise(data: bytes) -> Any:
     try:
         return faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
     except Exception as err:
         raise VectorStoreError(f"The vector index cannot be read: {err}") from err
-
-
-def _split_container(data: bytes) -> tuple[bytes, bytes, int]:
-    """(main index bytes, shortlist index bytes, shortlist size) of a `to_bytes` container."""
-    start = len(_CONTAINER) + _HEADER.size
-    if len(data) < start:
-        raise VectorStoreError("The vector index is cut short in its header.")
-    length, shortlist = _HEADER.unpack_from(data, len(_CONTAINER))
-    if not 0 < length < len(data) - start or not 1 <= shortlist <= MAX_SHORTLIST:
-        raise VectorStoreError(
-            f"The vector index's header is inconsistent (main index of {length} bytes in "
-            f"{len(data)}, shortlist {shortlist})."
-        )
-    return data[start : start + length], data[start + length :], int(shortlist)
-
-
-def _check_shortlist(fast: Any, main: Any, dimension: int, codes: Codes | None) -> None:
-    """Refuse a shortlist index that does not mirror `main`: it would return wrong ids, or
-    (with a forged coarse quantizer) crash inside FAISS. Then give it `main`'s nprobe."""
-    same = (
-        codes is not None
-        and isinstance(fast, faiss.IndexIVFPQFastScan)
-        and not fast.by_residual
-        and fast.metric_type == faiss.METRIC_INNER_PRODUCT
-        and fast.d == dimension == main.d
-        and fast.nlist == main.nlist
-        and fast.ntotal == main.ntotal
-        and fast.quantizer.ntotal == main.quantizer.ntotal == main.nlist
-    )
-    if same:
-        same = np.array_equal(
-            fast.quantizer.reconstruct_n(0, fast.nlist), main.quantizer.reconstruct_n(0, main.nlist)
-        ) and all(
-            np.array_equal(np.sort(_cell_ids(fast, cell)), np.sort(_cell_ids(main, cell)))
-            for cell in range(main.nlist)
-        )
-    if not same:
-        raise VectorStoreError(
-            f"The vector index's shortlist ({type(fast).__name__}, dimension {fast.d}, "
-            f"{fast.ntotal} vectors) does not match its main index ({type(main).__name__}, "
-            f"dimension {main.d}, {main.ntotal} vectors)."
-        )
-    fast.nprobe = main.nprobe
-
-
-def _cell_ids(index: Any, cell: int) -> np.ndarray:
-    """The ids stored in one cell of an IVF index (int8 lists and fast-scan blocks alike)."""
-    lists = index.invlists
-    size = lists.list_size(cell)
-    if not size:
-        return np.zeros(0, dtype=np.int64)
-    return faiss.rev_swig_ptr(lists.get_ids(cell), size).copy()
-
-
-def _ivf_codes(index: Any) -> Codes | None:
-    """How a deserialised IVF index stores vectors; None if it is not an IVF we write."""
-    if isinstance(index, faiss.IndexIVFFlat):
-        return "float32"
-    if isinstance(index, faiss.IndexIVFScalarQuantizer) and not index.by_residual:
-        for codes, qtype in _SCALAR_TYPES.items():
-            if index.sq.qtype == qtype:
-                return codes  # type: ignore[return-value]
-    return None
 
 
 @contextmanager

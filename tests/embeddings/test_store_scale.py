@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from embeddings import VectorStore, VectorStoreError
-from embeddings.store import IndexSpec, choose_spec
+from embeddings.index_spec import IndexSpec, choose_spec
 
 
 def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
