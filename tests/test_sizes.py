@@ -19,7 +19,6 @@ KNOWN_OVERSIZED: frozenset[str] = frozenset(
     {
         "module qa/load/pdf_layout.py",
         "function qa/store/postgres/schema.py:_version_1",
-        "positionals qa/load/pdf_layout.py:_breaks",
         "positionals ui/handlers.py:respond",
     }
 )

@@ -240,7 +240,10 @@ def paragraphs(lines: Sequence[Line]) -> list[Paragraph]:
         if not line_words:
             continue
         line_level = levels.get(round(line.size, 1), 0) if _reads_as_heading(line) else 0
-        if previous is None or _breaks(previous, line, text, pitch, typical, line_level, level):
+        breaks = previous is None or _breaks(
+            previous, line, text, pitch=pitch, typical=typical, level=line_level, open_level=level
+        )
+        if breaks:
             if text:
                 out.append(Paragraph(text, level))
             text, level = line_words, line_level
@@ -279,9 +282,17 @@ def _line_pitch(lines: Sequence[Line]) -> float:
 
 
 def _breaks(
-    previous: Line, line: Line, text: str, pitch: float, typical: float, level: int, open_level: int
+    previous: Line,
+    line: Line,
+    text: str,
+    *,
+    pitch: float,
+    typical: float,
+    level: int,
+    open_level: int,
 ) -> bool:
-    """Whether `line` starts a new paragraph after `previous`."""
+    """Whether `line` starts a new paragraph after `previous`, the last line of the open
+    paragraph `text` (of heading level `open_level`; `level` is the line's own)."""
     if level != open_level:
         return True
     if level:  # a heading wrapped over lines goes on while the size stays the same
