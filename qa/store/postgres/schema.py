@@ -28,7 +28,7 @@ Offsets count characters (Unicode code points), as Python's `str` does and as Po
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from psycopg import Cursor, errors, sql
@@ -51,68 +51,72 @@ class Migration:
     apply: Callable[[Cursor[TupleRow], int], None]
 
 
+# Version 1's statements, in order, each formatted: "{vector}" stands for the column type
+# vector(N), and "{{}}" is a literal "{}".
+_VERSION_1: tuple[sql.SQL, ...] = (
+    sql.SQL("CREATE EXTENSION IF NOT EXISTS vector"),
+    sql.SQL(
+        """CREATE TABLE qa_metadata (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            model_name text NOT NULL,
+            model_weights_sha256 text NOT NULL DEFAULT '',
+            dimension integer NOT NULL CHECK (dimension > 0),
+            created_at timestamptz NOT NULL DEFAULT now())"""
+    ),
+    sql.SQL(
+        """CREATE TABLE collections (
+            name text PRIMARY KEY CHECK (name <> ''),
+            created_at timestamptz NOT NULL DEFAULT now())"""
+    ),
+    sql.SQL(
+        """CREATE TABLE documents (
+            collection text NOT NULL REFERENCES collections (name) ON DELETE CASCADE,
+            id text NOT NULL,
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            title text NOT NULL,
+            source text NOT NULL DEFAULT '',
+            site text NOT NULL DEFAULT '',
+            text text NOT NULL,
+            blocks jsonb NOT NULL DEFAULT '{{}}',
+            added_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (collection, id))"""
+    ),
+    sql.SQL("CREATE INDEX documents_in_order ON documents (collection, seq)"),
+    sql.SQL(
+        """CREATE TABLE sentences (
+            collection text NOT NULL,
+            doc_id text NOT NULL,
+            position integer NOT NULL CHECK (position >= 0),
+            start_char integer NOT NULL,
+            end_char integer NOT NULL,
+            embedding {vector} NOT NULL,
+            PRIMARY KEY (collection, doc_id, position),
+            FOREIGN KEY (collection, doc_id) REFERENCES documents ON DELETE CASCADE,
+            CHECK (0 <= start_char AND start_char < end_char))"""
+    ),
+    sql.SQL(
+        """CREATE TABLE passages (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            collection text NOT NULL,
+            doc_id text NOT NULL,
+            position integer NOT NULL CHECK (position >= 0),
+            start_char integer NOT NULL,
+            end_char integer NOT NULL,
+            first_sentence integer NOT NULL,
+            last_sentence integer NOT NULL,
+            embedding {vector} NOT NULL,
+            UNIQUE (collection, doc_id, position),
+            FOREIGN KEY (collection, doc_id) REFERENCES documents ON DELETE CASCADE,
+            CHECK (0 <= start_char AND start_char < end_char),
+            CHECK (0 <= first_sentence AND first_sentence <= last_sentence))"""
+    ),
+)
+
+
 def _version_1(cursor: Cursor[TupleRow], dimension: int) -> None:
     vector = sql.SQL("vector({})").format(sql.Literal(dimension))
-    statements: Sequence[sql.SQL | sql.Composed] = [
-        sql.SQL("CREATE EXTENSION IF NOT EXISTS vector"),
-        sql.SQL(
-            """CREATE TABLE qa_metadata (
-                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-                model_name text NOT NULL,
-                model_weights_sha256 text NOT NULL DEFAULT '',
-                dimension integer NOT NULL CHECK (dimension > 0),
-                created_at timestamptz NOT NULL DEFAULT now())"""
-        ),
-        sql.SQL(
-            """CREATE TABLE collections (
-                name text PRIMARY KEY CHECK (name <> ''),
-                created_at timestamptz NOT NULL DEFAULT now())"""
-        ),
-        sql.SQL(
-            """CREATE TABLE documents (
-                collection text NOT NULL REFERENCES collections (name) ON DELETE CASCADE,
-                id text NOT NULL,
-                seq bigint GENERATED ALWAYS AS IDENTITY,
-                title text NOT NULL,
-                source text NOT NULL DEFAULT '',
-                site text NOT NULL DEFAULT '',
-                text text NOT NULL,
-                blocks jsonb NOT NULL DEFAULT '{}',
-                added_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (collection, id))"""
-        ),
-        sql.SQL("CREATE INDEX documents_in_order ON documents (collection, seq)"),
-        sql.SQL(
-            """CREATE TABLE sentences (
-                collection text NOT NULL,
-                doc_id text NOT NULL,
-                position integer NOT NULL CHECK (position >= 0),
-                start_char integer NOT NULL,
-                end_char integer NOT NULL,
-                embedding {vector} NOT NULL,
-                PRIMARY KEY (collection, doc_id, position),
-                FOREIGN KEY (collection, doc_id) REFERENCES documents ON DELETE CASCADE,
-                CHECK (0 <= start_char AND start_char < end_char))"""
-        ).format(vector=vector),
-        sql.SQL(
-            """CREATE TABLE passages (
-                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                collection text NOT NULL,
-                doc_id text NOT NULL,
-                position integer NOT NULL CHECK (position >= 0),
-                start_char integer NOT NULL,
-                end_char integer NOT NULL,
-                first_sentence integer NOT NULL,
-                last_sentence integer NOT NULL,
-                embedding {vector} NOT NULL,
-                UNIQUE (collection, doc_id, position),
-                FOREIGN KEY (collection, doc_id) REFERENCES documents ON DELETE CASCADE,
-                CHECK (0 <= start_char AND start_char < end_char),
-                CHECK (0 <= first_sentence AND first_sentence <= last_sentence))"""
-        ).format(vector=vector),
-    ]
-    for statement in statements:
-        cursor.execute(statement)
+    for statement in _VERSION_1:
+        cursor.execute(statement.format(vector=vector))
 
 
 def _version_2(cursor: Cursor[TupleRow], dimension: int) -> None:

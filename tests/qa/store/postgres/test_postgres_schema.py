@@ -46,8 +46,13 @@ def test_a_new_database_gets_the_schema_and_records_the_model(database_url, fake
             "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
             "WHERE attrelid = 'passages'::regclass AND attname = 'embedding'"
         ).fetchone()
+        blocks_default = connection.execute(
+            "SELECT column_default FROM information_schema.columns "
+            "WHERE table_name = 'documents' AND column_name = 'blocks'"
+        ).fetchone()
     assert metadata == [("fake-hashing-encoder", "0" * 64, 64)]
     assert vector_type == ("vector(64)",)
+    assert blocks_default == ("'{}'::jsonb",)
 
 
 def test_connecting_again_applies_nothing_again(database_url, fake_encoder):
