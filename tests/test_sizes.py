@@ -17,7 +17,6 @@ POSITIONALS = 5
 # (test_the_known_oversized_are_still_over), so it leaves as soon as it is split.
 KNOWN_OVERSIZED: frozenset[str] = frozenset(
     {
-        "module qa/load/pdf_layout.py",
         "positionals ui/handlers.py:respond",  # Gradio passes an event's inputs positionally
     }
 )

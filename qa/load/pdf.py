@@ -19,14 +19,9 @@ from typing import Any
 
 from qa.errors import DocumentError
 from qa.load.blocks import BlockWriter
-from qa.load.pdf_layout import (
-    Line,
-    Paragraph,
-    drop_furniture,
-    paragraphs,
-    reading_order,
-    split_cells,
-)
+from qa.load.pdf_layout import Paragraph, drop_furniture, paragraphs, reading_order
+from qa.load.pdf_lines import Line
+from qa.load.pdf_tables import split_cells
 from qa.types import Block
 
 # pypdf raises many kinds of exception on malformed files; each becomes a DocumentError.

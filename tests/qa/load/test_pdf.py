@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from qa.errors import DocumentError, EmptyDocumentError, NoTextLayerError
 from qa.load.pdf import _is_bold
-from qa.load.pdf_layout import Line, column_edges, find_tables, join_lines, split_cells
+from qa.load.pdf_layout import column_edges, join_lines
 from qa.load.pdf_layout import paragraphs as reflow
+from qa.load.pdf_lines import Line
+from qa.load.pdf_tables import find_tables, split_cells
 from qa.loading import load_path
 from qa.types import Document
 
