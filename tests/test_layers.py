@@ -9,8 +9,12 @@ tests/test_import_cycles.py, whose graph this reuses.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterable
+from pathlib import Path
 
+import pytest
 from test_import_cycles import PACKAGES, ROOT, imports_of, module_files
 
 # Bottom to top. A module belongs to the most specific name that is it or its package.
@@ -88,3 +92,34 @@ def test_the_rule_catches_an_upward_import_and_ui_reaching_inside() -> None:
         ("qa.evaluate.report", "qa.cli"),
     }
     assert _group("qa.answer.reader") == "qa.answer"
+
+
+# ----- the same layers as import-linter contracts (pyproject.toml [tool.importlinter]) -------
+def _lint_imports(*args: str) -> subprocess.CompletedProcess[str]:
+    found = shutil.which("lint-imports")
+    if found is None:
+        pytest.fail("import-linter is not installed: pip install -e '.[test]'")
+    return subprocess.run(
+        [found, "--no-cache", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_import_linter_contracts_are_kept() -> None:
+    result = _lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_import_linter_reports_a_broken_contract(tmp_path: Path) -> None:
+    """The tool really reads the code: a contract the code breaks is reported broken."""
+    config = tmp_path / "contracts.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_packages = ["qa", "embeddings"]\n\n'
+        "[[tool.importlinter.contracts]]\n"
+        'name = "the answer stage without the shared records (false on purpose)"\n'
+        'type = "forbidden"\nsource_modules = ["qa.answer"]\nforbidden_modules = ["qa.types"]\n',
+        encoding="utf-8",
+    )
+    result = _lint_imports("--config", str(config))
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout
